@@ -1,0 +1,61 @@
+"""The Typer application, shared options, and how errors and exit codes reach the user."""
+
+from __future__ import annotations
+
+import sys
+from typing import Annotated
+
+import typer
+from rich.console import Console
+
+from .._version import __version__
+from ..errors import FieldhouseError
+from ..settings import Settings, get_settings
+from ..urls import redact
+
+EXIT_OK, EXIT_FAILED, EXIT_USAGE, EXIT_PARTIAL = 0, 1, 2, 3
+
+app = typer.Typer(
+    name="fieldhouse",
+    help="Land sports data in a database: retry, overlap, backfill or kill any run safely.",
+    no_args_is_help=True,
+    pretty_exceptions_enable=False,
+    add_completion=False,
+)
+console = Console()
+err_console = Console(stderr=True)
+
+DbOption = Annotated[
+    str | None,
+    typer.Option("--db", help="Database URL (default: $FIELDHOUSE_DATABASE_URL or sqlite:///fieldhouse.db).",
+                 show_default=False),
+]
+JsonOption = Annotated[bool, typer.Option("--json", help="Print one JSON object instead of tables.")]
+
+
+def settings_for(db: str | None) -> Settings:
+    return get_settings(database_url=db)
+
+
+def fail(message: str, code: int = EXIT_FAILED) -> typer.Exit:
+    """Print one sentence to stderr and return the Exit to raise."""
+    err_console.print(f"[bold red]error:[/] {redact(message)}", highlight=False, soft_wrap=True)
+    return typer.Exit(code)
+
+
+@app.callback(invoke_without_command=True)
+def _root(
+    version: Annotated[bool, typer.Option("--version", help="Print the version and exit.")] = False,
+) -> None:
+    if version:
+        console.print(f"fieldhouse {__version__}")
+        raise typer.Exit(EXIT_OK)
+
+
+def main() -> None:
+    """Entry point: user errors become one line and exit code 1 (2 for bad usage)."""
+    try:
+        app(standalone_mode=True)
+    except FieldhouseError as exc:
+        err_console.print(f"[bold red]error:[/] {redact(str(exc))}", highlight=False, soft_wrap=True)
+        sys.exit(EXIT_FAILED)

@@ -1,0 +1,28 @@
+"""Stores: where rows land.  One protocol (:class:`Store`), one implementation per backend."""
+
+from __future__ import annotations
+
+from ..urls import DatabaseURL
+from .base import BaseStore, Store
+from .result import Rejected, UpsertResult
+
+
+def connect(url: str | DatabaseURL) -> BaseStore:
+    """Open the store for a database URL: ``sqlite:///path.db`` or ``postgresql://...``.
+
+    Use it as a context manager so the connection is closed::
+
+        with fieldhouse.connect("sqlite:///fieldhouse.db") as store:
+            store.upsert(table, rows)
+    """
+    parsed = DatabaseURL.parse(url)
+    if parsed.dialect == "sqlite":
+        from .sqlite import SQLiteStore
+
+        return SQLiteStore(parsed)
+    from .postgresql import PostgresStore
+
+    return PostgresStore(parsed)
+
+
+__all__ = ["BaseStore", "Rejected", "Store", "UpsertResult", "connect"]

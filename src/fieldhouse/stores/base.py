@@ -1,0 +1,163 @@
+"""The store protocol, and the parts every backend shares.
+
+A store owns one database connection.  ``upsert`` applies a batch with defensive-upsert
+semantics (see :mod:`fieldhouse.stores.prepare` for the order that decides a winner);
+``transaction`` groups several writes into one atomic unit.
+"""
+
+from __future__ import annotations
+
+import logging
+from abc import ABC, abstractmethod
+from collections.abc import Iterable, Iterator, Mapping
+from contextlib import contextmanager
+from datetime import UTC, datetime
+from typing import Any, Protocol, runtime_checkable
+
+from ..errors import StoreError
+from ..table import Table
+from ..urls import DatabaseURL
+from .prepare import Prepared
+from .result import UpsertResult
+
+log = logging.getLogger("fieldhouse.stores")
+
+
+@runtime_checkable
+class Store(Protocol):
+    """What every backend offers.  Obtain one with :func:`fieldhouse.connect`."""
+
+    url: DatabaseURL
+    dialect: str
+
+    def ensure_table(self, table: Table) -> None: ...
+    def upsert(self, table: Table, rows: Iterable[Mapping[str, Any]]) -> UpsertResult: ...
+    def insert_new(self, table: Table, rows: Iterable[Mapping[str, Any]]) -> UpsertResult: ...
+    def rows(self, table: Table, where: Mapping[str, Any] | None = None) -> list[dict[str, Any]]: ...
+    def count(self, table: Table) -> int: ...
+    def table_exists(self, table: Table) -> bool: ...
+    def transaction(self) -> Any: ...
+    def close(self) -> None: ...
+
+
+class BaseStore(ABC):
+    """Shared behaviour: transactions that nest, error wrapping, result bookkeeping."""
+
+    dialect: str = ""
+
+    def __init__(self, url: DatabaseURL) -> None:
+        self.url = url
+        self._depth = 0
+        self._ensured: set[str] = set()
+
+    # -- context management ----------------------------------------------------------
+    def __enter__(self):
+        return self
+
+    def __exit__(self, *exc_info: object) -> None:
+        self.close()
+
+    def __repr__(self) -> str:
+        return f"<{type(self).__name__} {self.url.redacted}>"
+
+    # -- transactions ----------------------------------------------------------------
+    @property
+    def in_transaction(self) -> bool:
+        return self._depth > 0
+
+    @contextmanager
+    def transaction(self) -> Iterator[None]:
+        """Everything inside commits together or not at all; nested calls join the outer one."""
+        if self._depth:
+            self._depth += 1
+            try:
+                yield
+            finally:
+                self._depth -= 1
+            return
+        self._begin()
+        self._depth = 1
+        try:
+            yield
+        except BaseException:
+            self._depth = 0
+            self._safe_rollback()
+            raise
+        self._depth = 0
+        try:
+            self._commit()
+        except Exception as exc:
+            self._safe_rollback()
+            raise self._wrap(exc, "commit") from None
+
+    def _safe_rollback(self) -> None:
+        try:
+            self._rollback()
+        except Exception:  # the connection may be gone; the database rolls back for us
+            log.debug("rollback failed", exc_info=False)
+
+    def _wrap(self, exc: BaseException, what: str) -> StoreError:
+        if isinstance(exc, StoreError):
+            return exc
+        text = self.url.scrub(str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__)
+        return StoreError(f"{what} failed, nothing of it was written: {text}")
+
+    # -- writes ----------------------------------------------------------------------
+    def upsert(self, table: Table, rows: Iterable[Mapping[str, Any]]) -> UpsertResult:
+        """Apply ``rows`` to ``table``: newer versions win, identical rows are left alone."""
+        return self._write(table, rows, mode="upsert")
+
+    def insert_new(self, table: Table, rows: Iterable[Mapping[str, Any]]) -> UpsertResult:
+        """Insert the rows whose key is not in the table; existing keys are left as they are
+        and counted as ``unchanged`` (append-only tables such as the raw landing zone)."""
+        return self._write(table, rows, mode="insert_new")
+
+    def _write(self, table: Table, rows: Iterable[Mapping[str, Any]], mode: str) -> UpsertResult:
+        self._require_table(table)
+        prepared = self._prepare(table, rows)
+        result = prepared.result()
+        written_at = datetime.now(UTC)
+        attempts = 1 if self.in_transaction else self.max_attempts
+        for attempt in range(1, attempts + 1):
+            try:
+                with self.transaction():
+                    counts = self._apply(table, prepared, mode, written_at)
+                break
+            except Exception as exc:
+                if attempt < attempts and self._retryable(exc):
+                    log.info("upsert into %s hit %s; retrying (attempt %d)", table, type(exc).__name__, attempt + 1)
+                    continue
+                raise self._wrap(exc, f"upsert into {table}") from None
+        for name, n in counts.items():
+            setattr(result, name, getattr(result, name) + n)
+        log.debug("upsert into %s: %r", table, result)
+        return result
+
+    def _require_table(self, table: Table) -> None:
+        if table.name not in self._ensured:
+            self.ensure_table(table)
+
+    max_attempts = 1
+
+    def _retryable(self, exc: BaseException) -> bool:
+        return False
+
+    # -- backend hooks ---------------------------------------------------------------
+    @abstractmethod
+    def _prepare(self, table: Table, rows: Iterable[Mapping[str, Any]]) -> Prepared: ...
+
+    @abstractmethod
+    def _apply(self, table: Table, prepared: Prepared, mode: str, written_at: datetime) -> dict[str, int]:
+        """Write ``prepared`` inside the open transaction; return inserted/updated/unchanged/stale."""
+
+    @abstractmethod
+    def _begin(self) -> None: ...
+
+    @abstractmethod
+    def _commit(self) -> None: ...
+
+    @abstractmethod
+    def _rollback(self) -> None: ...
+
+    @abstractmethod
+    def close(self) -> None: ...

@@ -1,0 +1,156 @@
+"""Every SQL statement the PostgreSQL store runs, in one place.
+
+Identifiers are checked and quoted by :func:`fieldhouse.table.quote`; values are always
+bound (``%s``) or streamed through COPY.  Version and rank comparisons use the "C"
+collation so that text compares by code point, exactly as the batch resolution in Python
+does, whatever the database's default collation.
+"""
+
+from __future__ import annotations
+
+from ..table import HASH_COLUMN, Table, quote
+from ..types import ColumnType
+
+DDL_LOCK_KEY = 0x46484444  # "FHDD": serialises fieldhouse DDL across connections
+
+
+def type_sql(ctype: ColumnType) -> str:
+    if ctype.name == "decimal":
+        return f"numeric({ctype.precision},{ctype.scale})"
+    return {
+        "int": "integer",
+        "bigint": "bigint",
+        "float": "double precision",
+        "text": "text",
+        "bool": "boolean",
+        "date": "date",
+        "timestamptz": "timestamp with time zone",
+        "json": "jsonb",
+    }[ctype.name]
+
+
+def qualified(table: Table) -> str:
+    return (quote(table.schema) + "." if table.schema else "") + quote(table.base_name)
+
+
+def regclass_name(table: Table) -> str:
+    """The text to_regclass() takes for this table (bound as a parameter)."""
+    return qualified(table)
+
+
+def _cols(names: list[str], prefix: str = "") -> str:
+    return ", ".join(prefix + quote(n) for n in names)
+
+
+def create_schema(table: Table) -> str:
+    return f"CREATE SCHEMA IF NOT EXISTS {quote(table.schema)}" if table.schema else ""
+
+
+def create_table(table: Table) -> str:
+    defs = [
+        f"{quote(c)} {type_sql(col.type)}{'' if col.nullable else ' NOT NULL'}"
+        for c, col in table.columns.items()
+    ]
+    defs.append(f"{quote(HASH_COLUMN)} text NOT NULL")
+    defs.append(f"PRIMARY KEY ({_cols(list(table.primary_key))})")
+    return f"CREATE TABLE IF NOT EXISTS {qualified(table)} (\n  " + ",\n  ".join(defs) + "\n)"
+
+
+def add_column(table: Table, column: str) -> str:
+    return f"ALTER TABLE {qualified(table)} ADD COLUMN {quote(column)} {type_sql(table.columns[column].type)}"
+
+
+DDL_LOCK = "SELECT pg_advisory_xact_lock(%s)"
+
+DESCRIBE_COLUMNS = """
+SELECT a.attname, format_type(a.atttypid, a.atttypmod), a.attnotnull
+FROM pg_attribute a
+WHERE a.attrelid = to_regclass(%s) AND a.attnum > 0 AND NOT a.attisdropped
+ORDER BY a.attnum
+"""
+
+DESCRIBE_KEY = """
+SELECT a.attname
+FROM pg_index i
+JOIN pg_attribute a ON a.attrelid = i.indrelid AND a.attnum = ANY (i.indkey)
+WHERE i.indrelid = to_regclass(%s) AND i.indisprimary
+ORDER BY array_position(i.indkey::int2[], a.attnum)
+"""
+
+
+def has_rows(table: Table) -> str:
+    return f"SELECT EXISTS (SELECT 1 FROM {qualified(table)})"
+
+
+def create_stage(table: Table, stage: str) -> str:
+    defs = [f"{quote(c)} {type_sql(table.columns[c].type)}" for c in table.content_columns]
+    defs.append(f"{quote(HASH_COLUMN)} text")
+    return f"CREATE TEMP TABLE {quote(stage)} ({', '.join(defs)}) ON COMMIT DROP"
+
+
+def copy_stage(table: Table, stage: str) -> str:
+    return f"COPY {quote(stage)} ({_cols([*table.content_columns, HASH_COLUMN])}) FROM STDIN"
+
+
+def drop_stage(stage: str) -> str:
+    return f"DROP TABLE IF EXISTS {quote(stage)}"
+
+
+def _rank(alias: str, table: Table) -> str:
+    return (
+        f'({alias}.{quote(table.version)}{_collate(table)}, {alias}.{quote(HASH_COLUMN)} COLLATE "C")'
+    )
+
+
+def _collate(table: Table) -> str:
+    return ' COLLATE "C"' if table.columns[table.version].type.name == "text" else ""
+
+
+def apply_stage(table: Table, stage: str, mode: str) -> str:
+    """Insert new keys and overwrite existing ones only where the staged (version, rank) is
+    greater; rows are taken in key order so concurrent writers lock rows in one order.
+    Returns one row: (inserted, updated)."""
+    names = [*table.content_columns, HASH_COLUMN]
+    select = _cols(names)
+    if table.written_at:
+        names.append(table.written_at)
+        select += ", %s::timestamptz"
+    key = _cols(list(table.primary_key))
+    head = (
+        f"INSERT INTO {qualified(table)} AS t ({_cols(names)}) "
+        f"SELECT {select} FROM {quote(stage)} ORDER BY {key} "
+        f"ON CONFLICT ({key}) DO "
+    )
+    if mode == "insert_new":
+        body = head + "NOTHING"
+    else:
+        updates = ", ".join(f"{quote(c)} = EXCLUDED.{quote(c)}" for c in names if c not in table.primary_key)
+        body = head + f"UPDATE SET {updates} WHERE {_rank('EXCLUDED', table)} > {_rank('t', table)}"
+    return (
+        f"WITH w AS ({body} RETURNING (t.xmax = 0) AS fresh) "
+        "SELECT count(*) FILTER (WHERE fresh), count(*) FILTER (WHERE NOT fresh) FROM w"
+    )
+
+
+def count_equal(table: Table, stage: str) -> str:
+    """After apply_stage: how many staged rows the table now holds exactly (same version and
+    rank).  Rows we wrote are among them; the rest were unchanged, and any staged row not
+    held was stale (something newer, perhaps from a concurrent writer, is there)."""
+    join = " AND ".join(f"t.{quote(k)} = s.{quote(k)}" for k in table.primary_key)
+    return (
+        f"SELECT count(*) FROM {quote(stage)} AS s JOIN {qualified(table)} AS t ON {join} "
+        f"WHERE {_rank('s', table)} = {_rank('t', table)}"
+    )
+
+
+def select_rows(table: Table, where: list[str]) -> str:
+    cond = " AND ".join(f"{quote(c)} IS NOT DISTINCT FROM %s" for c in where)
+    return (
+        f"SELECT {_cols(table.column_names)} FROM {qualified(table)}"
+        + (f" WHERE {cond}" if cond else "")
+        + f" ORDER BY {_cols(list(table.primary_key))}"
+    )
+
+
+def count_rows(table: Table) -> str:
+    return f"SELECT count(*) FROM {qualified(table)}"

@@ -1,0 +1,66 @@
+"""What a write did: counts per outcome, and the rejected rows with their reasons."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+OUTCOMES = ("inserted", "updated", "unchanged", "stale", "rejected")
+
+
+@dataclass(frozen=True)
+class Rejected:
+    """A row that did not fit its table, and why."""
+
+    table: str
+    row: Any
+    reason: str
+
+
+@dataclass
+class UpsertResult:
+    """Counts of one or more writes to one table.
+
+    Every input row is counted exactly once: ``inserted + updated + unchanged + stale +
+    rejected`` equals the number of rows given.  A row beaten by another copy of its key
+    in the same batch counts as ``stale`` (older) or ``unchanged`` (identical).
+    """
+
+    table: str
+    inserted: int = 0
+    updated: int = 0
+    unchanged: int = 0
+    stale: int = 0
+    rejects: list[Rejected] = field(default_factory=list)
+
+    @property
+    def rejected(self) -> int:
+        return len(self.rejects)
+
+    @property
+    def total(self) -> int:
+        return self.inserted + self.updated + self.unchanged + self.stale + self.rejected
+
+    @property
+    def written(self) -> int:
+        """Rows that changed the table (inserted or updated)."""
+        return self.inserted + self.updated
+
+    def counts(self) -> dict[str, int]:
+        return {name: getattr(self, name) for name in OUTCOMES}
+
+    def __iadd__(self, other: UpsertResult) -> UpsertResult:
+        for name in OUTCOMES[:-1]:
+            setattr(self, name, getattr(self, name) + getattr(other, name))
+        self.rejects.extend(other.rejects)
+        return self
+
+    def __repr__(self) -> str:
+        inner = ", ".join(f"{k}={v}" for k, v in self.counts().items())
+        return f"UpsertResult({self.table!r}, {inner})"
+
+
+def merge_counts(results: Mapping[str, UpsertResult]) -> dict[str, dict[str, int]]:
+    """``{table: {outcome: n}}`` for JSON output."""
+    return {name: result.counts() for name, result in results.items()}

@@ -1,0 +1,326 @@
+"""The fixed set of column types, and the rules for casting values to them.
+
+Every value on its way to a table passes through :func:`caster` for its column's type.
+A cast either returns the canonical Python value (``int``, ``float``, ``Decimal``, ``str``,
+``bool``, ``date``, aware UTC ``datetime``, or a JSON-compatible object) or raises
+:class:`~fieldhouse.errors.CastError` saying why.  The same rules serve the store, the
+mappings and the file loader, so a value means the same thing wherever it comes from.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+import re
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import UTC, date, datetime, time
+from decimal import ROUND_HALF_EVEN, Decimal, InvalidOperation
+from typing import Any
+
+from .errors import CastError, SchemaError
+
+SIMPLE_TYPES = ("int", "bigint", "float", "text", "bool", "date", "timestamptz", "json")
+_DECIMAL = re.compile(r"^decimal\(\s*(\d+)\s*,\s*(\d+)\s*\)$")
+INT_RANGE = {"int": (-(2**31), 2**31 - 1), "bigint": (-(2**63), 2**63 - 1)}
+# Types a version column may have: they must have a total order the database agrees with.
+VERSION_TYPES = ("int", "bigint", "float", "decimal", "text", "date", "timestamptz")
+
+
+@dataclass(frozen=True)
+class ColumnType:
+    """A parsed column type: ``name`` is one of SIMPLE_TYPES or ``decimal``."""
+
+    name: str
+    precision: int | None = None
+    scale: int | None = None
+
+    @classmethod
+    def parse(cls, spec: str | ColumnType) -> ColumnType:
+        if isinstance(spec, ColumnType):
+            return spec
+        if not isinstance(spec, str):
+            raise SchemaError(f"column type {spec!r} is not a string")
+        text = spec.strip().lower()
+        if text in SIMPLE_TYPES:
+            return cls(text)
+        m = _DECIMAL.match(text)
+        if m:
+            precision, scale = int(m[1]), int(m[2])
+            if not 1 <= precision <= 1000 or scale > precision:
+                raise SchemaError(
+                    f"column type {spec!r}: decimal(p,s) needs 1 <= p <= 1000 and 0 <= s <= p"
+                )
+            return cls("decimal", precision, scale)
+        raise SchemaError(
+            f"unknown column type {spec!r}: use one of int, bigint, float, decimal(p,s), "
+            "text, bool, date, timestamptz, json"
+        )
+
+    def __str__(self) -> str:
+        if self.name == "decimal":
+            return f"decimal({self.precision},{self.scale})"
+        return self.name
+
+
+# ---------------------------------------------------------------------------- casts
+
+_INT_TEXT = re.compile(r"^[+-]?\d+(\.0*)?$")
+_MINUTES_CLOCK = re.compile(r"^(\d+):([0-5]?\d(?:\.\d+)?)$")
+_MINUTES_ISO = re.compile(r"^PT(?:(\d+(?:\.\d+)?)H)?(?:(\d+(?:\.\d+)?)M)?(?:(\d+(?:\.\d+)?)S)?$", re.I)
+_TRUE = frozenset({"true", "t", "1", "yes", "y", "w"})
+_FALSE = frozenset({"false", "f", "0", "no", "n", "l"})
+_DATE_FORMATS = ("%Y-%m-%d", "%b %d, %Y", "%m/%d/%Y", "%Y%m%d")
+
+
+def _fail(value: Any, type_name: str, why: str = "") -> CastError:
+    shown = repr(value)
+    if len(shown) > 80:
+        shown = shown[:77] + "..."
+    return CastError(f"cannot cast {shown} to {type_name}" + (f": {why}" if why else ""))
+
+
+def minutes_from_text(text: str) -> float | None:
+    """``"36:12"`` and ``"PT36M12.00S"`` as minutes (36.2); None if neither form."""
+    m = _MINUTES_CLOCK.match(text)
+    if m:
+        return int(m[1]) + float(m[2]) / 60
+    m = _MINUTES_ISO.match(text)
+    if m and any(m.groups()):
+        hours, mins, secs = (float(g) if g else 0.0 for g in m.groups())
+        return hours * 60 + mins + secs / 60
+    return None
+
+
+def _cast_int(kind: str) -> Callable[[Any], int]:
+    low, high = INT_RANGE[kind]
+
+    def cast(value: Any) -> int:
+        if type(value) is int:
+            result = value
+        elif isinstance(value, bool):
+            raise _fail(value, kind, "a boolean is not a number")
+        elif isinstance(value, int):
+            result = int(value)
+        elif isinstance(value, float):
+            if not value.is_integer():
+                raise _fail(value, kind, "it has a fractional part")
+            result = int(value)
+        elif isinstance(value, Decimal):
+            if value != value.to_integral_value():
+                raise _fail(value, kind, "it has a fractional part")
+            result = int(value)
+        elif isinstance(value, str):
+            text = value.strip()
+            if not _INT_TEXT.match(text):
+                raise _fail(value, kind, "not a whole number")
+            result = int(text.split(".", 1)[0])
+        else:
+            raise _fail(value, kind, f"a {type(value).__name__} is not a number")
+        if not low <= result <= high:
+            raise _fail(value, kind, f"out of range {low}..{high}")
+        return result
+
+    return cast
+
+
+def _number_from_text(value: str, type_name: str) -> Decimal:
+    text = value.strip()
+    minutes = minutes_from_text(text)
+    if minutes is not None:
+        return Decimal(repr(minutes))
+    try:
+        result = Decimal(text)
+    except InvalidOperation:
+        raise _fail(value, type_name, "not a number") from None
+    if not result.is_finite():
+        raise _fail(value, type_name, "not a finite number")
+    return result
+
+
+def _cast_float(value: Any) -> float:
+    if type(value) is float:
+        result = value
+    elif isinstance(value, bool):
+        raise _fail(value, "float", "a boolean is not a number")
+    elif isinstance(value, int | float | Decimal):
+        result = float(value)
+    elif isinstance(value, str):
+        text = value.strip()
+        minutes = minutes_from_text(text)
+        if minutes is not None:
+            return minutes
+        try:
+            result = float(text)
+        except ValueError:
+            raise _fail(value, "float", "not a number") from None
+    else:
+        raise _fail(value, "float", f"a {type(value).__name__} is not a number")
+    if not math.isfinite(result):
+        raise _fail(value, "float", "not a finite number")
+    return result + 0.0  # -0.0 becomes 0.0: one value, one representation
+
+
+def _cast_decimal(precision: int, scale: int) -> Callable[[Any], Decimal]:
+    quantum = Decimal(1).scaleb(-scale)
+    type_name = f"decimal({precision},{scale})"
+
+    def cast(value: Any) -> Decimal:
+        if isinstance(value, bool):
+            raise _fail(value, type_name, "a boolean is not a number")
+        if isinstance(value, Decimal):
+            number = value
+        elif isinstance(value, int):
+            number = Decimal(value)
+        elif isinstance(value, float):
+            if not math.isfinite(value):
+                raise _fail(value, type_name, "not a finite number")
+            number = Decimal(repr(value))
+        elif isinstance(value, str):
+            number = _number_from_text(value, type_name)
+        else:
+            raise _fail(value, type_name, f"a {type(value).__name__} is not a number")
+        if not number.is_finite():
+            raise _fail(value, type_name, "not a finite number")
+        result = number.quantize(quantum, rounding=ROUND_HALF_EVEN)
+        if result.adjusted() + 1 > precision - scale and result != 0:
+            raise _fail(value, type_name, f"more than {precision - scale} digits before the point")
+        return result + 0  # normalises -0.00 to 0.00
+
+    return cast
+
+
+def _cast_text(value: Any) -> str:
+    if type(value) is str:
+        return value
+    if isinstance(value, str):
+        return str(value)
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, int | float | Decimal):
+        return str(value)
+    raise _fail(value, "text", f"a {type(value).__name__} is not text")
+
+
+def _cast_bool(value: Any) -> bool:
+    if isinstance(value, bool):
+        return value
+    if isinstance(value, int) and value in (0, 1):
+        return bool(value)
+    if isinstance(value, str):
+        text = value.strip().lower()
+        if text in _TRUE:
+            return True
+        if text in _FALSE:
+            return False
+    raise _fail(value, "bool", "use true/false, t/f, 1/0, yes/no or W/L")
+
+
+def _cast_date(value: Any) -> date:
+    if isinstance(value, datetime):
+        if value.time() != time(0) :
+            raise _fail(value, "date", "it has a time of day")
+        return value.date()
+    if isinstance(value, date):
+        return value
+    if isinstance(value, str):
+        text = value.strip()
+        if len(text) >= 19 and text[10] in "T ":
+            stamp = _cast_timestamptz(text)
+            if stamp.time() != time(0):
+                raise _fail(value, "date", "it has a time of day")
+            return stamp.date()
+        for fmt in _DATE_FORMATS:
+            try:
+                return datetime.strptime(text.title() if "%b" in fmt else text, fmt).date()
+            except ValueError:
+                continue
+        raise _fail(value, "date", "use YYYY-MM-DD")
+    raise _fail(value, "date", f"a {type(value).__name__} is not a date")
+
+
+def _cast_timestamptz(value: Any) -> datetime:
+    if isinstance(value, datetime):
+        stamp = value
+    elif isinstance(value, date):
+        stamp = datetime.combine(value, time(0))
+    elif isinstance(value, str):
+        text = value.strip()
+        if text.endswith(("Z", "z")):
+            text = text[:-1] + "+00:00"
+        try:
+            stamp = datetime.fromisoformat(text)
+        except ValueError:
+            raise _fail(value, "timestamptz", "use ISO 8601, e.g. 2019-04-13T20:30:00Z") from None
+    else:
+        raise _fail(value, "timestamptz", f"a {type(value).__name__} is not a timestamp")
+    if stamp.tzinfo is None:
+        return stamp.replace(tzinfo=UTC)  # naive times are taken as UTC (documented)
+    return stamp.astimezone(UTC)
+
+
+def _cast_json(value: Any) -> Any:
+    if isinstance(value, str):
+        try:
+            return json.loads(value)
+        except ValueError:
+            raise _fail(value, "json", "text for a json column must be a JSON document") from None
+    try:
+        json.dumps(value, allow_nan=False)
+    except (TypeError, ValueError) as exc:
+        raise _fail(value, "json", str(exc)) from None
+    return value
+
+
+def caster(column_type: ColumnType | str) -> Callable[[Any], Any]:
+    """The cast function of a column type; it never returns None for a non-None input."""
+    ctype = ColumnType.parse(column_type)
+    if ctype.name in INT_RANGE:
+        return _cast_int(ctype.name)
+    if ctype.name == "decimal":
+        assert ctype.precision is not None and ctype.scale is not None
+        return _cast_decimal(ctype.precision, ctype.scale)
+    return {
+        "float": _cast_float,
+        "text": _cast_text,
+        "bool": _cast_bool,
+        "date": _cast_date,
+        "timestamptz": _cast_timestamptz,
+        "json": _cast_json,
+    }[ctype.name]
+
+
+def cast(column_type: ColumnType | str, value: Any) -> Any:
+    """Cast one value (None stays None)."""
+    return None if value is None else caster(column_type)(value)
+
+
+# ------------------------------------------------------------------ canonical text
+
+def timestamp_text(stamp: datetime) -> str:
+    """Fixed-width UTC text of a timestamp: sorts as text in time order."""
+    return stamp.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%S.%f+00:00")
+
+
+def json_text(value: Any) -> str:
+    return json.dumps(value, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
+
+
+def canonical(value: Any) -> str:
+    """One text per cast value, used for the content hash (None is never passed)."""
+    kind = type(value)
+    if kind is str:
+        return value
+    if kind is bool:
+        return "t" if value else "f"
+    if kind is int:
+        return str(value)
+    if kind is float:
+        return repr(value)
+    if kind is Decimal:
+        return str(value)
+    if kind is datetime:
+        return timestamp_text(value)
+    if kind is date:
+        return value.isoformat()
+    return json_text(value)

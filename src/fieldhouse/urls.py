@@ -1,0 +1,98 @@
+"""Database URLs: parsing, and a form that is safe to show.
+
+A password never leaves this module except through :meth:`DatabaseURL.reveal`,
+which only a store calls to open its connection.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from urllib.parse import urlsplit, urlunsplit
+
+from .errors import ConfigError
+
+_PASSWORD_IN_URL = re.compile(r"(?P<head>[a-zA-Z][a-zA-Z0-9+.-]*://[^:/@\s]*:)(?P<pw>[^@\s]*)(?P<tail>@)")
+_PASSWORD_IN_DSN = re.compile(r"(?P<head>\bpassword\s*=\s*)(?P<pw>'(?:[^'\\]|\\.)*'|\S+)", re.I)
+
+DIALECTS = {"sqlite": "sqlite", "postgresql": "postgresql", "postgres": "postgresql"}
+
+
+def redact(text: str) -> str:
+    """Replace every password in URLs and ``password=`` pairs inside ``text`` by ``***``."""
+    text = _PASSWORD_IN_URL.sub(lambda m: m["head"] + "***" + m["tail"], text)
+    return _PASSWORD_IN_DSN.sub(lambda m: m["head"] + "***", text)
+
+
+@dataclass(frozen=True)
+class DatabaseURL:
+    """A parsed database URL whose ``str`` and ``repr`` never show the password."""
+
+    _raw: str
+    dialect: str
+
+    @classmethod
+    def parse(cls, url: str | DatabaseURL) -> DatabaseURL:
+        if isinstance(url, DatabaseURL):
+            return url
+        if not isinstance(url, str) or "://" not in url:
+            raise ConfigError(
+                f"database URL {redact(str(url))!r} is malformed: write it as "
+                "sqlite:///path/to/file.db or postgresql://user@host:5432/dbname"
+            )
+        scheme = url.split("://", 1)[0].lower().split("+", 1)[0]
+        dialect = DIALECTS.get(scheme)
+        if dialect is None:
+            raise ConfigError(
+                f"database URL scheme {scheme!r} is not supported: use sqlite:/// or postgresql://"
+            )
+        if dialect == "sqlite" and not url.split("://", 1)[1].startswith("/"):
+            raise ConfigError(
+                f"database URL {redact(url)!r} is malformed: a SQLite URL has three slashes, "
+                "as in sqlite:///fieldhouse.db (relative) or sqlite:////abs/path.db"
+            )
+        if dialect == "postgresql":
+            try:
+                parts = urlsplit(url)
+                parts.port  # noqa: B018 - raises ValueError on a bad port
+            except ValueError as exc:
+                raise ConfigError(f"database URL {redact(url)!r} is malformed: {exc}") from None
+        return cls(url, dialect)
+
+    def reveal(self) -> str:
+        """The URL with its password: for opening a connection, never for showing."""
+        return self._raw
+
+    @property
+    def redacted(self) -> str:
+        return redact(self._raw)
+
+    @property
+    def password(self) -> str | None:
+        if self.dialect != "postgresql":
+            return None
+        return urlsplit(self._raw).password
+
+    @property
+    def sqlite_path(self) -> str:
+        """The file path of a SQLite URL (``:memory:`` for an in-memory database)."""
+        path = self._raw.split("://", 1)[1][1:]
+        return path.split("?", 1)[0] or ":memory:"
+
+    def postgres_conninfo(self) -> str:
+        parts = urlsplit(self._raw)
+        return urlunsplit(("postgresql", parts.netloc, parts.path, parts.query, parts.fragment))
+
+    def __str__(self) -> str:
+        return self.redacted
+
+    def __repr__(self) -> str:
+        return f"DatabaseURL({self.redacted!r})"
+
+    def scrub(self, text: str) -> str:
+        """Remove this URL's password from any text (e.g. a driver's error message)."""
+        text = redact(text)
+        pw = self.password
+        if pw:
+            text = text.replace(pw, "***")
+        return text
