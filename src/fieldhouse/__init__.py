@@ -16,10 +16,20 @@ from .errors import (
     ConfigError,
     FieldhouseError,
     IdentifierError,
+    MappingError,
     SchemaError,
     StoreConnectionError,
     StoreError,
 )
+from .mapping import (
+    LoadResult,
+    Mapping,
+    apply_mapping,
+    load_mapping,
+    load_records,
+    register_function,
+)
+from .sources.files import load_file, read_records
 from .stores import Rejected, Store, UpsertResult, connect
 from .table import Column, Table
 from .types import ColumnType, cast
@@ -33,6 +43,9 @@ __all__ = [
     "DatabaseURL",
     "FieldhouseError",
     "IdentifierError",
+    "LoadResult",
+    "Mapping",
+    "MappingError",
     "Rejected",
     "SchemaError",
     "Store",
@@ -41,7 +54,13 @@ __all__ = [
     "Table",
     "UpsertResult",
     "__version__",
+    "apply_mapping",
     "cast",
     "connect",
+    "load_file",
+    "load_mapping",
+    "load_records",
+    "read_records",
     "redact",
+    "register_function",
 ]

@@ -31,3 +31,45 @@ class StoreError(FieldhouseError):
 
 class StoreConnectionError(StoreError):
     """The database cannot be reached."""
+
+
+class MappingError(FieldhouseError):
+    """A mapping file is invalid; the message names the file, the line and what is wrong."""
+
+    def __init__(self, message: str, file: str | None = None, line: int | None = None) -> None:
+        self.file = file
+        self.line = line
+        self.detail = message
+        where = f"{file or '<mapping>'}" + (f", line {line}" if line else "")
+        super().__init__(f"{where}: {message}")
+
+
+class FetchError(FieldhouseError):
+    """A request to a source's API failed for good (after the retries it was allowed).
+
+    ``endpoint``, ``attempts`` and ``status`` (the last HTTP status, if any) say what
+    failed; the run that raised it should end as partial, never as success.
+    """
+
+    def __init__(self, message: str, *, endpoint: str | None = None, attempts: int = 0,
+                 status: int | None = None) -> None:
+        super().__init__(message)
+        self.endpoint = endpoint
+        self.attempts = attempts
+        self.status = status
+
+
+class BadResponseError(FetchError):
+    """A response arrived but is not acceptable data (not JSON, truncated, ``{}``, wrong shape)."""
+
+
+class CircuitOpenError(FetchError):
+    """Too many consecutive failures from one host: fieldhouse stops calling it for now."""
+
+
+class ArchiveError(FieldhouseError):
+    """An archive directory is missing, malformed, or does not hold a requested response."""
+
+
+class ArchiveMissError(ArchiveError, FetchError):
+    """An archive was asked for a request it does not hold."""

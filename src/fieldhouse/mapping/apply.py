@@ -1,0 +1,168 @@
+"""Applying a mapping to records: rows per target, and the rejects with their reasons.
+
+For each record and target, every element of the row source becomes a row: columns are
+read and cast in order (plain ones first, then computed ones), the filter decides whether
+the row is wanted, then NOT NULL and the checks are tested.  A row that fails anywhere is
+a :class:`Reject` (target, reason, the raw element and where it was); nothing is dropped or
+nulled silently.  Rows the filter leaves out are counted in ``filtered``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any, NamedTuple
+
+from ..errors import CastError, ConfigError
+from ..types import caster
+from .expressions import Env, EvalError, Expression
+from .rowsources import elements
+from .spec import ColumnSpec, Mapping, Target
+
+
+class Record(NamedTuple):
+    """One input record; ``origin`` says where it came from (e.g. ``payments.csv line 7``),
+    ``problem`` is set when the reader could not read it properly (it is then rejected)."""
+
+    data: Any
+    origin: str | None = None
+    problem: str | None = None
+
+
+@dataclass(frozen=True)
+class Reject:
+    """A row that could not be made: for which target, why, and from what."""
+
+    target: str
+    table: str
+    reason: str
+    record: Any  # the raw element the row came from (the record itself without a row source)
+    location: str = ""  # where the element is inside the record ("" = the record)
+    origin: str | None = None
+
+
+@dataclass
+class Applied:
+    """What a mapping made of a batch of records."""
+
+    mapping: Mapping
+    rows: dict[str, list[dict[str, Any]]] = field(default_factory=dict)
+    rejects: dict[str, list[Reject]] = field(default_factory=dict)
+    filtered: dict[str, int] = field(default_factory=dict)
+    origins: dict[int, tuple[Any, str, str | None]] = field(default_factory=dict)
+
+    def all_rejects(self) -> list[Reject]:
+        return [r for name in self.mapping.order for r in self.rejects[name]]
+
+
+class _ColumnFailed(Exception):
+    def __init__(self, reason: str) -> None:
+        self.reason = reason
+
+
+def apply_mapping(mapping: Mapping, records: Iterable[Any], captured_at: datetime | None = None) -> Applied:
+    """Turn ``records`` (raw values, or :class:`Record`) into rows per target plus rejects."""
+    if mapping.uses_captured_at and captured_at is None:
+        raise ConfigError(f"{mapping.file} uses captured_at(): give the time the data was captured")
+    applied = Applied(mapping, {n: [] for n in mapping.order}, {n: [] for n in mapping.order}, {n: 0 for n in mapping.order})
+    builders = {name: _RowBuilder(mapping.targets[name], captured_at) for name in mapping.order}
+    for item in records:
+        record = item if isinstance(item, Record) else Record(item)
+        for name in mapping.order:
+            target = mapping.targets[name]
+            if record.problem is not None:
+                applied.rejects[name].append(Reject(name, target.table.name, record.problem, record.data, "", record.origin))
+                continue
+            builders[name].add(record, applied)
+    return applied
+
+
+class _RowBuilder:
+    def __init__(self, target: Target, captured_at: datetime | None) -> None:
+        self.target = target
+        self.captured_at = captured_at
+        self.casts = {c: caster(spec.type) for c, spec in target.columns.items()}
+        self.required = [c for c in target.order if not target.table.columns[c].nullable]
+
+    def add(self, record: Record, applied: Applied) -> None:
+        target = self.target
+        for element in elements(target.rows, record.data):
+            raw = element.frames[-1].value
+
+            def reject(reason: str, raw: Any = raw, location: str = element.location) -> None:
+                applied.rejects[target.name].append(
+                    Reject(target.name, target.table.name, reason, raw, location, record.origin))
+
+            if element.problem is not None:
+                reject(element.problem)
+                continue
+            values: dict[str, Any] = {}
+            failures: dict[str, str] = {}
+
+            def column(name: str, values: dict[str, Any] = values, failures: dict[str, str] = failures) -> Any:
+                if name in failures:
+                    raise _ColumnFailed(failures[name])
+                return values.get(name)
+
+            env = Env(column, element.frames, self.captured_at)
+            for name in target.order:
+                try:
+                    values[name] = self._value(target.columns[name], env)
+                except _ColumnFailed as exc:
+                    failures[name] = exc.reason
+                except (CastError, EvalError) as exc:
+                    failures[name] = f"column {name!r}: {exc}"
+            try:
+                if target.filter is not None and _test(target.filter, env) is not True:
+                    applied.filtered[target.name] += 1
+                    continue
+            except _ColumnFailed as exc:
+                reject(exc.reason)
+                continue
+            except EvalError as exc:
+                reject(f"filter {target.filter.text!r} failed: {exc}")
+                continue
+            if failures:
+                reject("; ".join(dict.fromkeys(failures.values())))
+                continue
+            missing = [c for c in self.required if values.get(c) is None]
+            if missing:
+                spec = target.columns[missing[0]]
+                reject(f"column {missing[0]!r} is null but may not be (from {spec.source_text})")
+                continue
+            reason = self._checks(env)
+            if reason:
+                reject(reason)
+                continue
+            applied.rows[target.name].append(values)
+            applied.origins[id(values)] = (raw, element.location, record.origin)
+
+    def _value(self, spec: ColumnSpec, env: Env) -> Any:
+        if spec.path is not None:
+            value = spec.path.resolve(env.frames)
+        elif spec.expr is not None:
+            value = spec.expr.evaluate(env)
+        else:
+            value = spec.value
+        if isinstance(value, str) and value == "" and spec.type.name != "text":
+            value = None  # an empty field is a missing value for every type but text
+        return None if value is None else self.casts[spec.name](value)
+
+    def _checks(self, env: Env) -> str | None:
+        for check in self.target.checks:
+            try:
+                if _test(check, env) is False:
+                    return f"check failed: {check.text}"
+            except _ColumnFailed as exc:
+                return exc.reason
+            except EvalError as exc:
+                return f"check {check.text!r} failed: {exc}"
+        return None
+
+
+def _test(expr: Expression, env: Env) -> Any:
+    value = expr.evaluate(env)
+    if value is not None and not isinstance(value, bool):
+        raise EvalError(f"gave {value!r}, not true or false")
+    return value

@@ -1,0 +1,315 @@
+"""Loading a mapping file: YAML to :class:`~fieldhouse.mapping.spec.Mapping`, checking
+everything on the way.  Every mistake raises :class:`~fieldhouse.errors.MappingError` with
+the file, the line and what is wrong."""
+
+from __future__ import annotations
+
+from pathlib import Path as FilePath
+from typing import Any
+
+import yaml
+
+from ..errors import MappingError, SchemaError
+from ..table import Column, Table
+from ..types import ColumnType
+from .expressions import Expression, ExpressionSyntaxError, parse_expression
+from .paths import Path, PathSyntaxError, parse_path
+from .spec import ColumnSpec, ForeignKey, Mapping, RowLevel, Target
+from .yamlnodes import Doc
+
+TOP_KEYS = ("description", "targets")
+TARGET_KEYS = ("table", "description", "rows", "primary_key", "version", "written_at",
+               "columns", "filter", "checks", "foreign_keys")
+COLUMN_KEYS = ("type", "nullable", "path", "expr", "value", "description")
+SOURCE_KEYS = ("path", "expr", "value")
+LEVEL_KEYS = ("each", "result_set", "in")
+FK_KEYS = ("columns", "references", "ref_columns")
+
+
+def load_mapping(path: str | FilePath) -> Mapping:
+    """Read and check a mapping file."""
+    file = str(path)
+    try:
+        text = FilePath(path).read_text(encoding="utf-8-sig")
+    except OSError as exc:
+        raise MappingError(f"cannot read the mapping: {exc.strerror or exc}", file) from None
+    return parse_mapping(text, file)
+
+
+def parse_mapping(text: str, file: str = "<mapping>") -> Mapping:
+    """Check a mapping given as YAML text (``file`` names it in error messages)."""
+    doc = Doc(file)
+    root = doc.compose(text)
+    top = doc.mapping(root, "the mapping", TOP_KEYS)
+    if "targets" not in top:
+        raise doc.error(root, "the mapping needs 'targets'")
+    description = doc.value(top["description"][1]) if "description" in top else None
+    targets_node = top["targets"][1]
+    entries = doc.mapping(targets_node, "targets")
+    if not entries:
+        raise doc.error(targets_node, "'targets' is empty")
+    targets: dict[str, Target] = {}
+    tables: dict[str, str] = {}
+    for name, (key_node, node) in entries.items():
+        target = _target(doc, name, key_node, node)
+        if target.table.name in tables:
+            raise doc.error(key_node, f"targets {tables[target.table.name]!r} and {name!r} both write table {target.table.name!r}")
+        tables[target.table.name] = name
+        targets[name] = target
+    _check_foreign_keys(doc, targets)
+    order = _load_order(doc, targets)
+    uses = any(_expressions_use_captured_at(t) for t in targets.values())
+    return Mapping(targets, order, file, description, uses)
+
+
+def _expressions_use_captured_at(target: Target) -> bool:
+    exprs = [c.expr for c in target.columns.values() if c.expr is not None]
+    exprs += list(target.checks) + ([target.filter] if target.filter else [])
+    return any(e.uses_captured_at for e in exprs)
+
+
+# --------------------------------------------------------------------------- targets
+
+def _target(doc: Doc, name: str, key_node: yaml.Node, node: yaml.Node) -> Target:
+    where = f"target {name!r}"
+    spec = doc.mapping(node, where, TARGET_KEYS)
+    for required in ("columns", "primary_key", "version"):
+        if required not in spec:
+            raise doc.error(key_node, f"{where} needs {required!r}")
+    table_name = doc.text(spec["table"][1], f"{where}: table") if "table" in spec else name
+    levels = _row_levels(doc, where, spec["rows"][1]) if "rows" in spec else ()
+    depth = len(levels)
+    written_at = doc.text(spec["written_at"][1], f"{where}: written_at") if "written_at" in spec else None
+
+    col_entries = doc.mapping(spec["columns"][1], f"{where}: columns")
+    if not col_entries:
+        raise doc.error(spec["columns"][1], f"{where}: 'columns' is empty")
+    columns = {
+        col: _column(doc, where, col, knode, cnode, depth, is_written_at=(col == written_at))
+        for col, (knode, cnode) in col_entries.items()
+    }
+    if written_at is not None and written_at not in columns:
+        raise doc.error(spec["written_at"][0], f"{where}: written_at {written_at!r} is not a column; add it with type timestamptz and no source")
+
+    pk_key, pk_node = spec["primary_key"]
+    key = doc.names(pk_node, f"{where}: primary_key")
+    for col in key:
+        if col not in columns:
+            raise doc.error(pk_node, f"{where}: primary key column {col!r} is not a column; columns are {', '.join(columns)}")
+    version_node = spec["version"][1]
+    version = doc.text(version_node, f"{where}: version")
+    if version not in columns:
+        raise doc.error(version_node, f"{where}: version column {version!r} is not a column; columns are {', '.join(columns)}")
+    if version in key:
+        raise doc.error(version_node, f"{where}: the version column {version!r} cannot be part of the primary key")
+
+    exprs: list[tuple[str, Expression, yaml.Node]] = []
+    filt = None
+    if "filter" in spec:
+        filt = _expression(doc, where + ": filter", spec["filter"][1], depth)
+        exprs.append(("filter", filt, spec["filter"][1]))
+    checks = []
+    if "checks" in spec:
+        for item in doc.items(spec["checks"][1], f"{where}: checks"):
+            check = _expression(doc, where + ": check", item, depth)
+            checks.append(check)
+            exprs.append(("check", check, item))
+    for col in columns.values():
+        if col.expr is not None:
+            exprs.append((f"column {col.name!r}", col.expr, col_entries[col.name][1]))
+    for what, expr, enode in exprs:
+        unknown = sorted(expr.names - set(columns))
+        if unknown:
+            raise doc.error(enode, f"{where}: {what} uses {unknown[0]!r}, which is not a column of this target (to read the record, use path('{unknown[0]}'))")
+        if written_at in expr.names:
+            raise doc.error(enode, f"{where}: {what} uses the written_at column {written_at!r}, which the store sets after the row is made")
+    order = _column_order(doc, where, columns, col_entries, written_at)
+
+    try:
+        table = Table(
+            table_name,
+            columns={c.name: Column(c.type, c.nullable) for c in columns.values()},
+            primary_key=key,
+            version=version,
+            written_at=written_at,
+        )
+    except SchemaError as exc:
+        raise doc.error(key_node, f"{where}: {exc}") from None
+    fks = tuple(_foreign_key(doc, where, item, columns) for item in doc.items(spec["foreign_keys"][1], f"{where}: foreign_keys")) if "foreign_keys" in spec else ()
+    return Target(name, table, columns, levels, filt, tuple(checks), fks, order, key_node.start_mark.line + 1)
+
+
+def _column(doc: Doc, where: str, name: str, key_node: yaml.Node, node: yaml.Node, depth: int, is_written_at: bool) -> ColumnSpec:
+    what = f"{where}, column {name!r}"
+    spec = doc.mapping(node, what, COLUMN_KEYS)
+    if "type" not in spec:
+        raise doc.error(key_node, f"{what} needs a 'type'")
+    type_node = spec["type"][1]
+    try:
+        ctype = ColumnType.parse(doc.value(type_node))
+    except SchemaError as exc:
+        raise doc.error(type_node, f"{what}: {exc}") from None
+    nullable = True
+    if "nullable" in spec:
+        nullable = doc.value(spec["nullable"][1])
+        if not isinstance(nullable, bool):
+            raise doc.error(spec["nullable"][1], f"{what}: nullable must be true or false")
+    sources = [k for k in SOURCE_KEYS if k in spec]
+    line = key_node.start_mark.line + 1
+    if is_written_at:
+        if sources:
+            raise doc.error(spec[sources[0]][0], f"{what} is the written_at column: the store sets it, so it takes no {sources[0]!r}")
+        return ColumnSpec(name, ctype, True, line=line)
+    if not sources:
+        raise doc.error(key_node, f"{what} has no source: give one of path, expr or value (for the load's capture time: expr: captured_at())")
+    if len(sources) > 1:
+        raise doc.error(spec[sources[1]][0], f"{what} has two sources ({sources[0]} and {sources[1]}); give exactly one")
+    kind = sources[0]
+    src_node = spec[kind][1]
+    if kind == "path":
+        return ColumnSpec(name, ctype, nullable, path=_path(doc, what, src_node, depth), line=line)
+    if kind == "expr":
+        return ColumnSpec(name, ctype, nullable, expr=_expression(doc, what, src_node, depth), line=line)
+    value = doc.value(src_node)
+    if isinstance(value, list | dict):
+        raise doc.error(src_node, f"{what}: value must be a single constant")
+    return ColumnSpec(name, ctype, nullable, value=value, has_value=True, line=line)
+
+
+def _check_depth(doc: Doc, node: yaml.Node, what: str, path: Path, depth: int) -> None:
+    if path.depth_needed > depth:
+        if path.mark:
+            level = "the record" if path.up == depth else f"{path.up} level(s) out"
+            problem = f"{path.text!r} asks for the position or key of {level}, which is not an element of an array or object"
+        else:
+            problem = f"{path.text!r} reaches {path.up} level(s) out, but this is only {depth} row-source level(s) deep"
+        raise doc.error(node, f"{what}: {problem}")
+
+
+def _path(doc: Doc, what: str, node: yaml.Node, depth: int) -> Path:
+    text = doc.value(node)
+    try:
+        path = parse_path(text)
+    except PathSyntaxError as exc:
+        raise doc.error(node, f"{what}: bad path {text!r}: {exc} (at character {exc.offset + 1})") from None
+    _check_depth(doc, node, what, path, depth)
+    return path
+
+
+def _expression(doc: Doc, what: str, node: yaml.Node, depth: int) -> Expression:
+    text = doc.value(node)
+    if isinstance(text, bool | int | float):
+        text = str(text).lower()
+    try:
+        expr = parse_expression(text)
+    except ExpressionSyntaxError as exc:
+        raise doc.error(node, f"{what}: bad expression {text!r}: {exc}") from None
+    for path in expr.paths:
+        _check_depth(doc, node, what, path, depth)
+    return expr
+
+
+def _row_levels(doc: Doc, where: str, node: yaml.Node) -> tuple[RowLevel, ...]:
+    items = node.value if isinstance(node, yaml.SequenceNode) else [node]
+    if not items:
+        raise doc.error(node, f"{where}: 'rows' is an empty list")
+    levels = []
+    for depth, item in enumerate(items):
+        what = f"{where}: rows level {depth + 1}"
+        if isinstance(item, yaml.ScalarNode):
+            levels.append(RowLevel("each", _path(doc, what, item, depth), line=item.start_mark.line + 1))
+            continue
+        spec = doc.mapping(item, what, LEVEL_KEYS)
+        kinds = [k for k in ("each", "result_set") if k in spec]
+        if len(kinds) != 1:
+            raise doc.error(item, f"{what} needs exactly one of 'each' or 'result_set'")
+        line = item.start_mark.line + 1
+        if kinds[0] == "each":
+            if "in" in spec:
+                raise doc.error(spec["in"][0], f"{what}: 'in' goes with 'result_set', not 'each'")
+            levels.append(RowLevel("each", _path(doc, what, spec["each"][1], depth), line=line))
+            continue
+        set_name = doc.value(spec["result_set"][1])
+        if not isinstance(set_name, str | int) or isinstance(set_name, bool) or set_name == "":
+            raise doc.error(spec["result_set"][1], f"{what}: result_set must be a result set's name or position")
+        where_sets = _path(doc, what, spec["in"][1], depth) if "in" in spec else None
+        levels.append(RowLevel("result_set", where_sets, set_name, line))
+    return tuple(levels)
+
+
+def _column_order(doc: Doc, where: str, columns: dict[str, ColumnSpec], entries: dict[str, Any], written_at: str | None) -> tuple[str, ...]:
+    """Plain columns first, then computed ones so that each comes after what it reads."""
+    order = [c for c, spec in columns.items() if spec.expr is None and c != written_at]
+    done = set(order)
+    pending = {c: spec.expr.names for c, spec in columns.items() if spec.expr is not None}
+    while pending:
+        ready = [c for c, needs in pending.items() if needs <= done]
+        if not ready:
+            cycle = sorted(pending)
+            raise doc.error(entries[cycle[0]][1], f"{where}: computed columns read each other in a cycle: {', '.join(cycle)}")
+        for c in ready:
+            order.append(c)
+            done.add(c)
+            del pending[c]
+    return tuple(order)
+
+
+def _foreign_key(doc: Doc, where: str, node: yaml.Node, columns: dict[str, ColumnSpec]) -> ForeignKey:
+    what = f"{where}: foreign key"
+    spec = doc.mapping(node, what, FK_KEYS)
+    for required in ("columns", "references"):
+        if required not in spec:
+            raise doc.error(node, f"{what} needs {required!r}")
+    cols = doc.names(spec["columns"][1], f"{what}: columns")
+    for col in cols:
+        if col not in columns:
+            raise doc.error(spec["columns"][1], f"{what}: {col!r} is not a column of this target")
+    ref = doc.text(spec["references"][1], f"{what}: references")
+    ref_cols = doc.names(spec["ref_columns"][1], f"{what}: ref_columns") if "ref_columns" in spec else []
+    return ForeignKey(tuple(cols), ref, tuple(ref_cols), node.start_mark.line + 1)
+
+
+def _fk_error(doc: Doc, line: int, message: str) -> MappingError:
+    return MappingError(message, doc.file, line)
+
+
+def _check_foreign_keys(doc: Doc, targets: dict[str, Target]) -> None:
+    for target in targets.values():
+        fixed = []
+        for fk in target.foreign_keys:
+            where = f"target {target.name!r}: foreign key {list(fk.columns)}"
+            other = targets.get(fk.target)
+            if other is None:
+                raise _fk_error(doc, fk.line, f"{where} references unknown target {fk.target!r}; targets are {', '.join(targets)}")
+            ref_cols = fk.ref_columns or tuple(other.table.primary_key)
+            for col in ref_cols:
+                if col not in other.columns:
+                    raise _fk_error(doc, fk.line, f"{where}: {col!r} is not a column of target {fk.target!r}")
+            if len(ref_cols) != len(fk.columns):
+                raise _fk_error(doc, fk.line, f"{where} has {len(fk.columns)} column(s) but references {len(ref_cols)} ({', '.join(ref_cols)})")
+            fixed.append(ForeignKey(fk.columns, fk.target, ref_cols, fk.line))
+        target.foreign_keys = tuple(fixed)
+
+
+def _load_order(doc: Doc, targets: dict[str, Target]) -> tuple[str, ...]:
+    """Referenced targets before the targets that reference them (file order otherwise)."""
+    order: list[str] = []
+    state: dict[str, int] = {}  # 1 visiting, 2 done
+
+    def visit(name: str, trail: list[str]) -> None:
+        if state.get(name) == 2:
+            return
+        if state.get(name) == 1:
+            cycle = trail[trail.index(name):] + [name]
+            first = targets[cycle[0]]
+            line = next(fk.line for fk in first.foreign_keys if fk.target == cycle[1])
+            raise _fk_error(doc, line, f"foreign keys form a cycle: {' -> '.join(cycle)}; a load order needs referenced targets to come first")
+        state[name] = 1
+        for fk in targets[name].foreign_keys:
+            visit(fk.target, [*trail, name])
+        state[name] = 2
+        order.append(name)
+
+    for name in targets:
+        visit(name, [])
+    return tuple(order)

@@ -1,0 +1,105 @@
+"""Row sources: from one record to the elements that each become a row.
+
+Each level turns the current element into several: ``each`` walks an array (one element
+per item) or an object (one per entry, ``~`` is its key); ``result_set`` turns a tabular
+payload (``{"name": ..., "headers": [...], "rowSet": [[...], ...]}``) into one object per
+row, keyed by header.  Levels nest, and every element keeps the chain of elements that
+enclose it, so paths can reach them with ``^``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from typing import Any, NamedTuple
+
+from .paths import Frame
+from .spec import RowLevel
+
+
+class Element(NamedTuple):
+    frames: tuple[Frame, ...]
+    location: str  # where in the record, e.g. "dates[0].games[2]"
+    problem: str | None = None  # set when this level could not be read
+
+
+def _key_text(key: Any) -> str:
+    return f"[{key}]" if isinstance(key, int) else f"[{key!r}]"
+
+
+def _join(location: str, part: str) -> str:
+    if not location:
+        return part
+    return location + ("" if part.startswith("[") else ".") + part
+
+
+def elements(levels: tuple[RowLevel, ...], record: Any) -> Iterator[Element]:
+    """Every innermost element of ``record`` under ``levels`` (the record itself if none)."""
+    yield from _walk(levels, (Frame(record),), "")
+
+
+def _walk(levels: tuple[RowLevel, ...], frames: tuple[Frame, ...], location: str) -> Iterator[Element]:
+    if not levels:
+        yield Element(frames, location)
+        return
+    level, rest = levels[0], levels[1:]
+    children = _each(level, frames, location) if level.kind == "each" else _result_set(level, frames, location)
+    for child in children:
+        if isinstance(child, Element):
+            yield child
+        else:
+            frame, where = child
+            yield from _walk(rest, (*frames, frame), where)
+
+
+def _each(level: RowLevel, frames: tuple[Frame, ...], location: str) -> Iterator[Any]:
+    assert level.path is not None
+    value = level.path.resolve(frames)
+    base = _join(location, level.path.text) if level.path.text != "." else location
+    if value is None:
+        return  # a missing or null array is an empty one
+    if isinstance(value, list):
+        for i, item in enumerate(value):
+            yield Frame(item, i, i), base + f"[{i}]"
+    elif isinstance(value, dict):
+        for i, (key, item) in enumerate(value.items()):
+            yield Frame(item, i, key), base + _key_text(key)
+    else:
+        yield Element(frames, base or ".", f"rows: {level.path.text!r} is {type(value).__name__}, not an array or object")
+
+
+def _result_set(level: RowLevel, frames: tuple[Frame, ...], location: str) -> Iterator[Any]:
+    current = frames[-1].value
+    if level.path is not None:
+        container, where = level.path.resolve(frames), level.path.text
+    elif isinstance(current, dict) and "resultSets" in current:
+        container, where = current["resultSets"], "resultSets"
+    elif isinstance(current, dict):
+        container, where = current.get("resultSet"), "resultSet"
+    else:
+        container, where = None, "resultSets"
+    base = _join(location, where)
+    sets = container if isinstance(container, list) else [container] if isinstance(container, dict) else []
+    chosen = None
+    if isinstance(level.name, int):
+        if 0 <= level.name < len(sets):
+            chosen, base = sets[level.name], base + f"[{level.name}]"
+    else:
+        for s in sets:
+            if isinstance(s, dict) and s.get("name") == level.name:
+                chosen, base = s, base + _key_text(level.name)
+                break
+    if not isinstance(chosen, dict):
+        yield Element(frames, base, f"rows: result set {level.name!r} not found in {where!r}")
+        return
+    headers = chosen.get("headers")
+    rows = chosen.get("rowSet")
+    if not isinstance(headers, list) or not isinstance(rows, list):
+        yield Element(frames, base, f"rows: result set {level.name!r} lacks a 'headers' list and a 'rowSet' list")
+        return
+    for i, row in enumerate(rows):
+        where_row = base + f".rowSet[{i}]"
+        if not isinstance(row, list) or len(row) != len(headers):
+            size = len(row) if isinstance(row, list) else type(row).__name__
+            yield Element((*frames, Frame(row, i, i)), where_row, f"rows: row has {size} values but the result set has {len(headers)} headers")
+            continue
+        yield Frame(dict(zip(headers, row, strict=True)), i, i), where_row
