@@ -23,6 +23,24 @@ class Settings(BaseSettings):
     log_file: str = "logs/fieldhouse.log"
     log_level: str = "INFO"
 
+    # -- fetching (see docs/fetching.md) -------------------------------------------------
+    http_connect_timeout: float = Field(default=5.0, gt=0)
+    http_read_timeout: float = Field(default=30.0, gt=0)
+    http_max_attempts: int = Field(default=5, ge=1)
+    http_max_total_wait: float = Field(default=120.0, ge=0)
+    http_backoff_initial: float = Field(default=2.0, ge=0)
+    http_backoff_max: float = Field(default=60.0, ge=0)
+    http_backoff_jitter: float = Field(default=1.0, ge=0)
+    http_breaker_threshold: int = Field(default=8, ge=1)
+    http_breaker_reset_after: float = Field(default=300.0, ge=0)
+    nba_base_url: str = "https://stats.nba.com/stats"
+    nba_min_interval: float = Field(default=1.0, ge=0)
+    nba_jitter: float = Field(default=0.3, ge=0)
+    mlb_base_url: str = "https://statsapi.mlb.com/api"
+    mlb_min_interval: float = Field(default=0.25, ge=0)
+    mlb_jitter: float = Field(default=0.1, ge=0)
+    archive_dir: str | None = None
+
     @field_validator("database_url")
     @classmethod
     def _valid_url(cls, value: str) -> str:
