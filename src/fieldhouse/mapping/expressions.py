@@ -78,7 +78,7 @@ def tokenize(text: str) -> list[Token]:
             return out
         m = _TOKEN.match(text, i)
         if not m or m.end() == i:
-            raise ExpressionSyntaxError(f"unexpected character {text[i]!r}", i)
+            raise ExpressionSyntaxError(f"unexpected character {text[i]!r} at column {i + 1}", i)
         kind = m.lastgroup or "op"
         value = m[kind]
         start = m.start(kind)
