@@ -12,8 +12,13 @@ The public surface::
 
 from ._version import __version__
 from .errors import (
+    ArchiveError,
+    ArchiveMissError,
+    BadResponseError,
     CastError,
+    CircuitOpenError,
     ConfigError,
+    FetchError,
     FieldhouseError,
     IdentifierError,
     MappingError,
@@ -29,24 +34,39 @@ from .mapping import (
     load_records,
     register_function,
 )
+from .sources.archive import ArchiveFetcher, export_archive, import_archive
 from .sources.files import load_file, read_records
+from .sources.http import Fetcher, FetchPolicy, Response
+from .sources.raw import RawResponse, land
+from .sources.replay import ingest, replay
+from .sources.replay import register as register_handler
 from .stores import Rejected, Store, UpsertResult, connect
 from .table import Column, Table
 from .types import ColumnType, cast
 from .urls import DatabaseURL, redact
 
 __all__ = [
+    "ArchiveError",
+    "ArchiveFetcher",
+    "ArchiveMissError",
+    "BadResponseError",
     "CastError",
+    "CircuitOpenError",
     "Column",
     "ColumnType",
     "ConfigError",
     "DatabaseURL",
+    "FetchError",
+    "FetchPolicy",
+    "Fetcher",
     "FieldhouseError",
     "IdentifierError",
     "LoadResult",
     "Mapping",
     "MappingError",
+    "RawResponse",
     "Rejected",
+    "Response",
     "SchemaError",
     "Store",
     "StoreConnectionError",
@@ -57,10 +77,16 @@ __all__ = [
     "apply_mapping",
     "cast",
     "connect",
+    "export_archive",
+    "import_archive",
+    "ingest",
+    "land",
     "load_file",
     "load_mapping",
     "load_records",
     "read_records",
     "redact",
     "register_function",
+    "register_handler",
+    "replay",
 ]
