@@ -215,3 +215,15 @@ def test_every_attempt_is_logged_without_secrets(make_fetcher, server, caplog):
     text = caplog.text
     assert "Season" in text and "duration=" in text
     assert "hunter2" not in text and "sesame" not in text
+
+
+def test_the_same_layer_serves_mlb_with_its_validator(server, clock, fixtures_dir):
+    from fieldhouse.sources.http import mlb_stats
+
+    envelope = fixtures_dir / "mlb/schedule/schedule_date-2024-10-25_sportId-1.pymlb_envelope.json.gz"
+    server.add_file("/api/v1/schedule", envelope, match={"date": "2024-10-25"})
+    fetcher = Fetcher("mlb", server.url("/api"), policy(), validator=mlb_stats, clock=clock)
+    server.fail("body", body=b'{"copyright": "x"}')  # no "dates": a failed attempt
+    response = fetcher.get("v1/schedule", {"sportId": 1, "date": "2024-10-25"})
+    assert response.attempts == 2
+    assert response.data["dates"][0]["games"][0]["gamePk"] == 775300
