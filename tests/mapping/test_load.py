@@ -232,3 +232,19 @@ def test_everything_rolls_back_together(sqlite_url: str, payments, monkeypatch) 
         done = load_file(store, csv_path, mapping)  # and the same store loads fine afterwards
         assert done.result.tables["payments"].inserted == 5
         assert store.count(QUARANTINE) == 2
+
+
+def test_rows_the_store_refuses_are_quarantined_with_their_raw_element(sqlite_url: str) -> None:
+    from fieldhouse.mapping import apply_mapping, parse_mapping, write_applied
+
+    mapping = parse_mapping(GAMES, "g.yaml")
+    stamp = datetime(2024, 1, 1, tzinfo=UTC)
+    applied = apply_mapping(mapping, [{"id": 1, "pts": 10}, {"id": 2, "pts": 20}], stamp)
+    applied.rows["games"][1]["pts"] = "lots"  # as if a row reached the store uncast
+    with fieldhouse.connect(sqlite_url) as store:
+        result = write_applied(store, applied, stamp)
+        [reject] = store.rows(QUARANTINE)
+        assert store.count(mapping.targets["games"].table) == 1
+    assert result.tables["app.games"].counts() == {"inserted": 1, "updated": 0, "unchanged": 0, "stale": 0, "rejected": 1}
+    assert reject["record"] == {"id": 2, "pts": 20}
+    assert "cannot cast 'lots' to int" in reject["reason"]
