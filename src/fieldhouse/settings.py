@@ -52,8 +52,7 @@ class Settings(BaseSettings):
         return DatabaseURL.parse(self.database_url)
 
     def __repr_args__(self):
-        for name, value in super().__repr_args__():
-            yield name, value
+        yield from super().__repr_args__()
         yield "database_url", redact(self.database_url)
 
 
