@@ -58,6 +58,7 @@ def test_the_good_mapping_loads() -> None:
         (("path: pts}", "path: 'a..b'}"), 7, "bad path 'a..b'"),
         (("path: pts}", "path: ^.pts}"), 7, "'^.pts' reaches 1 level(s) out, but this is only 0 row-source level(s) deep"),
         (("path: pts}", "path: '#'}"), 7, "asks for the position or key of the record"),
+        (("{type: int, path: pts}", "\n        type: int\n        path: # the position"), 9, "the path is empty (in YAML a '#' after a space starts a comment"),
         # expressions
         (('expr: "captured_at()"', 'expr: "captured_at("'), 8, "bad expression 'captured_at(': expected ')', found the end"),
         (('expr: "captured_at()"', 'expr: "now()"'), 8, "unknown function 'now'"),

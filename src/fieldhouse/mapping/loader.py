@@ -188,6 +188,8 @@ def _check_depth(doc: Doc, node: yaml.Node, what: str, path: Path, depth: int) -
 
 def _path(doc: Doc, what: str, node: yaml.Node, depth: int) -> Path:
     text = doc.value(node)
+    if text is None:
+        raise doc.error(node, f"{what}: the path is empty (in YAML a '#' after a space starts a comment: write path: \"#\")")
     try:
         path = parse_path(text)
     except PathSyntaxError as exc:

@@ -142,6 +142,4 @@ def parse_path(text: Any) -> Path:
             raise PathSyntaxError(f"expected {what}", i)
         steps.append(m[0])
         i = m.end()
-    if anchored and not steps and mark is None and up is None:
-        return Path(text, None)
     return Path(text, up, tuple(steps), mark)
