@@ -1,0 +1,1 @@
+"""Orchestration: units of work, watermarks, the run ledger, dead letters, audits."""
