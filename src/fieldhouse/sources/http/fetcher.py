@@ -132,6 +132,8 @@ class Fetcher:
         p = self.policy
         self.limiter = RateLimiter(p.min_interval, p.jitter, self.clock, self.rng)
         self.breaker = CircuitBreaker(self.host, p.breaker_threshold, p.breaker_reset_after, self.clock)
+        #: HTTP requests actually sent (every attempt counts), for a run's report.
+        self.requests_sent = 0
 
     def __enter__(self) -> Fetcher:
         return self
@@ -202,6 +204,7 @@ class Fetcher:
             raise
         self.limiter.wait()
         started = time.perf_counter()
+        self.requests_sent += 1
         status: int | None = None
         try:
             try:
