@@ -226,3 +226,12 @@ def test_counts_are_logged_without_rows(db_url, caplog):
     with caplog.at_level(logging.DEBUG, logger="fieldhouse"), fieldhouse.connect(db_url) as store:
         store.upsert(table, [row()])
     assert "inserted=1" in caplog.text
+
+
+def test_a_table_created_in_a_rolled_back_transaction_is_created_again(db_url):
+    table = scores_table()
+    with fieldhouse.connect(db_url) as store:
+        with pytest.raises(RuntimeError), store.transaction():
+            store.upsert(table, [row("g1")])
+            raise RuntimeError("unit failed")
+        assert store.upsert(table, [row("g1")]).inserted == 1

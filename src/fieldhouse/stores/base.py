@@ -91,6 +91,9 @@ class BaseStore(ABC):
             raise self._wrap(exc, "commit") from None
 
     def _safe_rollback(self) -> None:
+        # A rollback may undo a CREATE TABLE (DDL is transactional in both backends): forget
+        # what was ensured so the next write checks again.
+        self._ensured.clear()
         try:
             self._rollback()
         except Exception:  # the connection may be gone; the database rolls back for us
