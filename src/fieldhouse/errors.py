@@ -73,3 +73,7 @@ class ArchiveError(FieldhouseError):
 
 class ArchiveMissError(ArchiveError, FetchError):
     """An archive was asked for a request it does not hold."""
+
+
+class LockBusyError(FieldhouseError):
+    """A named lock (e.g. the one that keeps two syncs of a source apart) is held elsewhere."""

@@ -8,13 +8,14 @@ semantics (see :mod:`fieldhouse.stores.prepare` for the order that decides a win
 from __future__ import annotations
 
 import logging
+import time
 from abc import ABC, abstractmethod
 from collections.abc import Iterable, Iterator, Mapping
 from contextlib import contextmanager
 from datetime import UTC, datetime
 from typing import Any, Protocol, runtime_checkable
 
-from ..errors import StoreError
+from ..errors import LockBusyError, StoreError
 from ..table import Table
 from ..urls import DatabaseURL
 from .prepare import Prepared
@@ -35,8 +36,10 @@ class Store(Protocol):
     def insert_new(self, table: Table, rows: Iterable[Mapping[str, Any]]) -> UpsertResult: ...
     def rows(self, table: Table, where: Mapping[str, Any] | None = None) -> list[dict[str, Any]]: ...
     def count(self, table: Table) -> int: ...
+    def max_value(self, table: Table, column: str) -> Any: ...
     def table_exists(self, table: Table) -> bool: ...
     def transaction(self) -> Any: ...
+    def lock(self, name: str, wait: float = 0.0) -> Any: ...
     def close(self) -> None: ...
 
 
@@ -89,6 +92,30 @@ class BaseStore(ABC):
         except Exception as exc:
             self._safe_rollback()
             raise self._wrap(exc, "commit") from None
+
+    # -- named locks -------------------------------------------------------------------
+    lock_poll = 0.1
+
+    @contextmanager
+    def lock(self, name: str, wait: float = 0.0) -> Iterator[None]:
+        """Hold the named lock for the block, across processes and machines sharing the
+        database; waits up to ``wait`` seconds, then raises LockBusyError.  The lock goes
+        away with the process (or its connection), so a killed holder never blocks anyone."""
+        deadline = time.monotonic() + max(0.0, wait)
+        while not self._try_lock(name):
+            if time.monotonic() >= deadline:
+                raise LockBusyError(f"the lock {name!r} is held by another process")
+            time.sleep(min(self.lock_poll, max(0.0, deadline - time.monotonic())) or self.lock_poll)
+        try:
+            yield
+        finally:
+            self._unlock(name)
+
+    def _try_lock(self, name: str) -> bool:
+        raise NotImplementedError
+
+    def _unlock(self, name: str) -> None:
+        raise NotImplementedError
 
     def _safe_rollback(self) -> None:
         # A rollback may undo a CREATE TABLE (DDL is transactional in both backends): forget

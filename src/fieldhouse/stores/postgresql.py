@@ -57,6 +57,16 @@ class PostgresStore(BaseStore):
     def close(self) -> None:
         self.conn.close()
 
+    def _try_lock(self, name: str) -> bool:
+        return bool(self.conn.execute(sql.TRY_NAMED_LOCK, (sql.NAMED_LOCK_CLASS, name)).fetchone()[0])
+
+    def _unlock(self, name: str) -> None:
+        if not self.conn.closed:
+            try:
+                self.conn.execute(sql.NAMED_UNLOCK, (sql.NAMED_LOCK_CLASS, name))
+            except psycopg.Error:  # the connection is gone, and the lock with it
+                pass
+
     def _retryable(self, exc: BaseException) -> bool:
         return isinstance(exc, pg_errors.DeadlockDetected | pg_errors.SerializationFailure)
 
@@ -121,3 +131,7 @@ class PostgresStore(BaseStore):
 
     def count(self, table: Table) -> int:
         return self.conn.execute(sql.count_rows(table)).fetchone()[0]
+
+    def max_value(self, table: Table, column: str) -> Any:
+        """The greatest value of ``column`` (None for an empty table), as a Python value."""
+        return self.conn.execute(sql.max_value(table, column)).fetchone()[0]

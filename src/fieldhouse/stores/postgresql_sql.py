@@ -12,6 +12,7 @@ from ..table import HASH_COLUMN, Table, quote
 from ..types import ColumnType
 
 DDL_LOCK_KEY = 0x46484444  # "FHDD": serialises fieldhouse DDL across connections
+NAMED_LOCK_CLASS = 0x464C  # "FL": the key space of store.lock(name) (two-int advisory locks)
 
 
 def type_sql(ctype: ColumnType) -> str:
@@ -61,6 +62,11 @@ def add_column(table: Table, column: str) -> str:
 
 
 DDL_LOCK = "SELECT pg_advisory_xact_lock(%s)"
+
+# store.lock(name): a session-level advisory lock, released on unlock or when the
+# connection ends (so a killed holder releases it).  Bound: (NAMED_LOCK_CLASS, name).
+TRY_NAMED_LOCK = "SELECT pg_try_advisory_lock(%s, hashtext(%s))"
+NAMED_UNLOCK = "SELECT pg_advisory_unlock(%s, hashtext(%s))"
 
 DESCRIBE_COLUMNS = """
 SELECT a.attname, format_type(a.atttypid, a.atttypmod), a.attnotnull
@@ -154,3 +160,7 @@ def select_rows(table: Table, where: list[str]) -> str:
 
 def count_rows(table: Table) -> str:
     return f"SELECT count(*) FROM {qualified(table)}"
+
+
+def max_value(table: Table, column: str) -> str:
+    return f"SELECT max({quote(column)}) FROM {qualified(table)}"

@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+import fcntl
 import json
 import os
+import re
 import sqlite3
+import threading
 from collections.abc import Iterable, Mapping
 from datetime import date, datetime
 from decimal import Decimal
@@ -51,6 +54,14 @@ def _reader(ctype) -> Any:
     return None
 
 
+_memory_locks: dict[str, threading.Lock] = {}
+
+
+def lock_path(db_path: str, name: str) -> str:
+    """The file ``store.lock(name)`` flocks: beside the database, one per lock name."""
+    return f"{os.path.abspath(db_path)}.{re.sub(r'[^A-Za-z0-9_.-]', '_', name)}.lock"
+
+
 class SQLiteStore(BaseStore):
     """One SQLite file; writers take the database's write lock for each transaction."""
 
@@ -58,6 +69,7 @@ class SQLiteStore(BaseStore):
 
     def __init__(self, url: DatabaseURL, *, timeout: float = 60.0) -> None:
         super().__init__(url)
+        self._locks: dict[str, Any] = {}
         path = url.sqlite_path
         if path != ":memory:":
             folder = os.path.dirname(os.path.abspath(path))
@@ -86,7 +98,34 @@ class SQLiteStore(BaseStore):
             self.conn.execute("ROLLBACK")
 
     def close(self) -> None:
+        for name in list(self._locks):
+            self._unlock(name)
         self.conn.close()
+
+    # -- named locks: flock on a file beside the database (released when the process dies)
+    def _try_lock(self, name: str) -> bool:
+        path = self.url.sqlite_path
+        if path == ":memory:":
+            lock = _memory_locks.setdefault(name, threading.Lock())
+            if not lock.acquire(blocking=False):
+                return False
+            self._locks[name] = lock
+            return True
+        fd = os.open(lock_path(path, name), os.O_RDWR | os.O_CREAT, 0o644)
+        try:
+            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except OSError:
+            os.close(fd)
+            return False
+        self._locks[name] = fd
+        return True
+
+    def _unlock(self, name: str) -> None:
+        held = self._locks.pop(name, None)
+        if isinstance(held, int):
+            os.close(held)  # closing the descriptor releases the flock
+        elif held is not None:
+            held.release()
 
     # -- schema ----------------------------------------------------------------------
     def table_exists(self, table: Table) -> bool:
@@ -150,3 +189,9 @@ class SQLiteStore(BaseStore):
 
     def count(self, table: Table) -> int:
         return self.conn.execute(sql.count_rows(table)).fetchone()[0]
+
+    def max_value(self, table: Table, column: str) -> Any:
+        """The greatest value of ``column`` (None for an empty table), as a Python value."""
+        value = self.conn.execute(sql.max_value(table, column)).fetchone()[0]
+        reader = _reader(table.columns[column].type)
+        return reader(value) if reader is not None and value is not None else value

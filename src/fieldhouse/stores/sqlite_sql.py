@@ -129,3 +129,7 @@ def select_rows(table: Table, where: list[str]) -> str:
 
 def count_rows(table: Table) -> str:
     return f"SELECT count(*) FROM {qualified(table)}"
+
+
+def max_value(table: Table, column: str) -> str:
+    return f"SELECT max({quote(column)}) FROM {qualified(table)}"
