@@ -15,9 +15,12 @@ adding a nullable column to a table does not change the rank of existing rows.
 
 from __future__ import annotations
 
+import gc
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
+from datetime import UTC, date, datetime
 from hashlib import blake2b
+from operator import itemgetter
 from typing import Any
 
 from ..errors import CastError
@@ -59,9 +62,14 @@ def prepare(
 
     ``adapt`` maps a type name to a function turning a cast value into what the driver
     binds (e.g. dates to ISO text for SQLite); it is applied after hashing.
+
+    Each row goes first through a converter generated for the table (see
+    :func:`_fast_converter`), which handles rows whose values already have their
+    canonical Python type; any other row takes the general path, which gives the same
+    result for every row the fast one accepts, and the reason for a row it rejects.
     """
     columns = table.content_columns
-    known = set(table.columns)
+    known = frozenset(table.columns)
     specs = [table.columns[c] for c in columns]
     casters = [caster(s.type) for s in specs]
     canon = [json_text if s.type.name == "json" else canonical for s in specs]
@@ -73,64 +81,188 @@ def prepare(
     prep = Prepared(table)
     best: dict[tuple[Any, ...], tuple[Any, str, tuple[Any, ...]]] = {}
     name = table.name
+    fast = _fast_converter(table)
+    is_known = known.issuperset
 
-    for raw in rows:
-        if not isinstance(raw, Mapping):
-            prep.rejects.append(Rejected(name, raw, f"a row must be a mapping, not {type(raw).__name__}"))
-            continue
-        extra = [k for k in raw if k not in known]
-        if extra:
-            shown = ", ".join(repr(k) for k in extra[:5])
-            prep.rejects.append(Rejected(name, raw, f"unknown column(s) {shown}"))
-            continue
+    def slow(raw: Mapping[str, Any]) -> tuple[Any, Any, str, tuple[Any, ...]] | str:
+        """The general path: (key, version, rank, values + rank), or the reason to reject."""
         values: list[Any] = []
         parts: list[str] = []
-        reason = None
         for i, col in enumerate(columns):
             value = raw.get(col)
             if value is None:
                 if required[i]:
                     what = "primary key column" if col in key_set else (
                         "version column" if i == version_idx else "column")
-                    reason = f"{what} {col!r} is missing or null"
-                    break
+                    return f"{what} {col!r} is missing or null"
                 values.append(None)
                 continue
             try:
                 value = casters[i](value)
             except CastError as exc:
-                reason = f"column {col!r}: {exc}"
-                break
+                return f"column {col!r}: {exc}"
             values.append(value)
             parts.append(col)
             parts.append(canon[i](value))
-        if reason is not None:
-            prep.rejects.append(Rejected(name, raw, reason))
-            continue
         digest = blake2b("\x1f".join(parts).encode(), digest_size=16).hexdigest()
         rank = f"{len(parts) // 2:04d}{digest}"
-        key = tuple(values[i] for i in key_idx)
-        version = values[version_idx]
-        seen = best.get(key)
-        if seen is None:
-            best[key] = (version, rank, values)
-            continue
-        if (version, rank) > (seen[0], seen[1]):
-            best[key] = (version, rank, values)
-            prep.superseded_stale += 1
-        elif (version, rank) == (seen[0], seen[1]):
-            prep.superseded_same += 1
-        else:
-            prep.superseded_stale += 1
+        values.append(rank)
+        return tuple(values[i] for i in key_idx), values[version_idx], rank, tuple(values)
+
+    # The generated converter and the general path must agree; and a set of dict keys is
+    # checked in C (the common case), the reason is only worked out for a rejected row.
+    gc_was_enabled = gc.isenabled()
+    gc.disable()  # a batch allocates millions of objects that all live on: skip the scans
+    try:
+        for raw in rows:
+            if type(raw) is not dict and not isinstance(raw, Mapping):
+                prep.rejects.append(Rejected(name, raw, f"a row must be a mapping, not {type(raw).__name__}"))
+                continue
+            if not is_known(raw):
+                extra = [k for k in raw if k not in known]
+                shown = ", ".join(repr(k) for k in extra[:5])
+                prep.rejects.append(Rejected(name, raw, f"unknown column(s) {shown}"))
+                continue
+            out = fast(raw)
+            if out is None:
+                out = slow(raw)
+                if type(out) is str:
+                    prep.rejects.append(Rejected(name, raw, out))
+                    continue
+            key, version, rank, values = out
+            seen = best.get(key)
+            if seen is None:
+                best[key] = (version, rank, values)
+                continue
+            if (version, rank) > (seen[0], seen[1]):
+                best[key] = (version, rank, values)
+                prep.superseded_stale += 1
+            elif (version, rank) == (seen[0], seen[1]):
+                prep.superseded_same += 1
+            else:
+                prep.superseded_stale += 1
+    finally:
+        if gc_was_enabled:
+            gc.enable()
 
     if any(adapters):
-        for version, rank, values in best.values():
+        adapted = []
+        for _version, _rank, values in best.values():
+            row = list(values)
             for i, fn in enumerate(adapters):
-                if fn is not None and values[i] is not None:
-                    values[i] = fn(values[i])
-            values.append(rank)
+                if fn is not None and row[i] is not None:
+                    row[i] = fn(row[i])
+            adapted.append(tuple(row))
+        prep.rows = adapted
     else:
-        for _version, rank, values in best.values():
-            values.append(rank)
-    prep.rows = [tuple(v[2]) for v in best.values()]
+        prep.rows = [v[2] for v in best.values()]
     return prep
+
+
+# ------------------------------------------------------------------ generated converter
+
+# Per type: the test that a value needs no cast, and the expression of its canonical text,
+# given that test passed.  Each must give exactly what caster() and canonical() give.
+_FAST = {
+    "int": ("type({v}) is int and -2147483648 <= {v} <= 2147483647", 'f"{{{v}}}"'),
+    "bigint": ("type({v}) is int and -9223372036854775808 <= {v} <= 9223372036854775807", 'f"{{{v}}}"'),
+    # v - v == 0.0 holds only for finite floats
+    "float": ("type({v}) is float and {v} - {v} == 0.0", 'f"{{{v}!r}}"'),
+    "text": ("type({v}) is str", "{v}"),
+    "bool": ("type({v}) is bool", "'t' if {v} else 'f'"),
+    "date": ("type({v}) is _date", "{v}.isoformat()"),
+    # an aware UTC datetime is its own cast; isoformat equals timestamp_text from year 1000
+    "timestamptz": (
+        "type({v}) is _datetime and {v}.tzinfo is _UTC and {v}.year >= 1000",
+        "{v}.isoformat(timespec='microseconds')",
+    ),
+}
+# Types whose canonical text is worth remembering for the previous value of the column (a
+# batch often carries one capture time, one game date): (value, text) in one tuple, so a
+# concurrent reader never sees the text of another value.
+_REMEMBER = ("timestamptz", "date")
+_converters: dict[tuple[Any, ...], Callable[[Mapping[str, Any]], Any]] = {}
+
+
+def _fast_converter(table: Table) -> Callable[[Mapping[str, Any]], Any]:
+    """A function of one row mapping returning ``(key, version, rank, values + (rank,))``
+    exactly as the general path in :func:`prepare` would, or None to send the row there
+    (a value that cannot be cast, a missing required value).
+
+    It is generated once per table shape: straight-line code with no loop over columns,
+    and no function call per value when a value already has its column's Python type
+    (any other value goes through the column's caster, as in the general path).
+    """
+    columns = table.content_columns
+    specs = [table.columns[c] for c in columns]
+    shape = (tuple(columns), tuple((str(s.type), s.nullable) for s in specs),
+             tuple(table.primary_key), table.version)
+    fn = _converters.get(shape)
+    if fn is not None:
+        return fn
+    env: dict[str, Any] = {
+        "_blake2b": blake2b, "_date": date, "_datetime": datetime, "_UTC": UTC,
+        "_CastError": CastError, "_columns": tuple(columns),
+        "_getter": itemgetter(*columns) if len(columns) > 1 else None,
+    }
+    vs = [f"v{i}" for i in range(len(columns))]
+    ts = [f"t{i}" for i in range(len(columns))]
+    unpack = ", ".join(vs) + ","
+    body = ["def convert(raw):", "    try:"]
+    if len(columns) > 1:
+        body += ["        try:", f"            {unpack} = _getter(raw)", "        except KeyError:",
+                 f"            {unpack} = [raw.get(c) for c in _columns]"]
+    else:
+        body.append("        v0 = raw.get(_columns[0])")
+    nullable: list[int] = []
+    env["_last"] = [(None, None)] * len(columns)
+    for i, spec in enumerate(specs):
+        v, t, kind = vs[i], ts[i], spec.type.name
+        env[f"_cast{i}"] = caster(spec.type)
+        env[f"_canon{i}"] = json_text if kind == "json" else canonical
+        cast = [f"{v} = _cast{i}({v})", f"{t} = _canon{i}({v})"]
+        if kind in _FAST:
+            test, text = _FAST[kind]
+            convert = [f"if {test.format(v=v)}:"]
+            if kind == "float":
+                convert.append(f"    {v} = {v} + 0.0")  # -0.0 becomes 0.0, as in _cast_float
+            if kind in _REMEMBER:
+                convert += [f"    last = _last[{i}]", f"    if {v} == last[0]:", f"        {t} = last[1]",
+                            "    else:", f"        {t} = {text.format(v=v)}", f"        _last[{i}] = ({v}, {t})"]
+            else:
+                convert.append(f"    {t} = {text.format(v=v)}")
+            convert += ["else:", *("    " + c for c in cast)]
+        else:
+            convert = cast
+        if spec.nullable:
+            body += [f"        if {v} is None:", f"            {t} = None", "        else:",
+                     *("            " + c for c in convert)]
+            nullable.append(i)
+        else:
+            body += [f"        if {v} is None:", "            return None", *("        " + c for c in convert)]
+    # The hashed text joins column name and canonical text of each non-NULL value with \x1f.
+    full = "".join(f"\x1f{col}\x1f{{{ts[i]}}}" for i, col in enumerate(columns))
+    env["_seps"] = tuple(f"\x1f{col}\x1f" for col in columns)
+    key = ", ".join(vs[columns.index(k)] for k in table.primary_key) + ","
+    body += ["    except _CastError:", "        return None"]
+    if nullable:
+        body += [
+            f"    if {' and '.join(f'{ts[i]} is not None' for i in nullable)}:",
+            f"        rank = f\"{len(columns):04d}\"",
+            f"        text = f\"{full}\"[1:]",
+            "    else:",
+            f"        present = [s + t for s, t in zip(_seps, ({', '.join(ts)},)) if t is not None]",
+            "        rank = f\"{len(present):04d}\"",
+            "        text = ''.join(present)[1:]",
+        ]
+    else:
+        body += [f"    rank = f\"{len(columns):04d}\"", f"    text = f\"{full}\"[1:]"]
+    body += [
+        "    rank += _blake2b(text.encode(), digest_size=16).hexdigest()",
+        f"    return ({key}), {vs[columns.index(table.version)]}, rank, ({unpack} rank)",
+    ]
+    code = "\n".join(body) + "\n"
+    exec(compile(code, f"<fieldhouse converter for {table.name}>", "exec"), env)  # noqa: S102
+    fn = env["convert"]
+    _converters[shape] = fn
+    return fn
