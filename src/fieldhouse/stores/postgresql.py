@@ -104,13 +104,18 @@ class PostgresStore(BaseStore):
         cur = self.conn.cursor()
         cur.execute(sql.create_stage(table, stage))
         with cur.copy(sql.copy_stage(table, stage)) as copy:
+            copy.set_types(sql.copy_types(table))
+            write_row = copy.write_row
             for row in prepared.rows:
-                copy.write_row(row)
+                write_row(row)
         params = (written_at,) if table.written_at else ()
         inserted, updated = cur.execute(sql.apply_stage(table, stage, mode), params).fetchone()
-        equal = cur.execute(sql.count_equal(table, stage)).fetchone()[0]
-        cur.execute(sql.drop_stage(stage))
         total = len(prepared.rows)
+        if mode != "insert_new" and inserted + updated == total:
+            equal = total  # every staged row was written, and is locked by us until commit
+        else:
+            equal = cur.execute(sql.count_equal(table, stage)).fetchone()[0]
+        cur.execute(sql.drop_stage(stage))
         if mode == "insert_new":
             return {"inserted": inserted, "unchanged": total - inserted}
         return {
