@@ -5,6 +5,6 @@ and registers itself on :data:`app`; the Python API it calls is re-exported from
 from __future__ import annotations
 
 from .app import app, main
-from . import archive, demo, load, replay, schema  # noqa: F401,E402  (registers commands)
+from . import archive, demo, load, replay, schema, sync  # noqa: F401,E402  (registers commands)
 
 __all__ = ["app", "main"]
