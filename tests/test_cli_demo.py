@@ -1,8 +1,11 @@
-"""``fieldhouse demo``: the README's main command, offline on SQLite."""
+"""``fieldhouse demo``: the README's main command, offline on SQLite, through the real NBA
+sync path over the bundled archive."""
 
 from __future__ import annotations
 
 import json
+import subprocess
+import sys
 
 from typer.testing import CliRunner
 
@@ -11,35 +14,33 @@ from fieldhouse.cli import app
 runner = CliRunner()
 
 
-def test_demo_loads_the_bundled_playoffs_and_a_second_run_changes_nothing(tmp_path, monkeypatch):
+def test_demo_syncs_the_bundled_playoffs_and_a_second_run_changes_nothing(tmp_path, monkeypatch):
     monkeypatch.chdir(tmp_path)
     first = runner.invoke(app, ["demo", "--json"])
     assert first.exit_code == 0, first.output
     report = json.loads(first.output)
-    assert report["rows"] == 164  # 82 playoff games, two teams each
-    steps = {s["step"]: s for s in report["steps"]}
-    assert steps["a malformed row"]["rejected"] == 1
-    assert steps["the whole season again"]["unchanged"] == 164
+    assert report["status"] == "success"
+    assert report["http_calls"] == 0  # offline
+    inserted = {name: counts["inserted"] for name, counts in report["tables"].items()}
+    assert inserted == {"nba.games": 82, "nba.team_game_stats": 164, "nba.player_game_stats": 1761,
+                        "nba.players": 5103, "nba.teams": 30}
     assert (tmp_path / "fieldhouse.db").exists()  # the SQLite default in the current folder
 
     second = json.loads(runner.invoke(app, ["demo", "--json"]).output)
-    assert second["rows"] == 164
-    assert all(s["inserted"] == s["updated"] == 0 for s in second["steps"])
+    assert second["status"] == "success"
+    for counts in second["tables"].values():
+        assert counts["inserted"] == counts["updated"] == counts["stale"] == counts["rejected"] == 0
 
 
-def test_demo_prints_tables(tmp_path):
+def test_demo_prints_the_finals(tmp_path):
     result = runner.invoke(app, ["demo", "--db", f"sqlite:///{tmp_path / 'x.db'}"], env={"COLUMNS": "160"})
     assert result.exit_code == 0, result.output
-    assert "the whole season again" in result.output
-    assert "MIL vs. DET" in result.output
+    assert "0041800406" in result.output and "110-114" in result.output  # Game 6, Toronto wins
 
 
 def test_bad_database_url_is_one_sentence_and_exit_1(tmp_path):
-    import sys
-    from subprocess import run
-
-    proc = run([sys.executable, "-m", "fieldhouse", "demo", "--db", "sqlite://x.db"], capture_output=True,
-               text=True, cwd=tmp_path, timeout=60)
+    proc = subprocess.run([sys.executable, "-m", "fieldhouse", "demo", "--db", "sqlite://x.db"],
+                          capture_output=True, text=True, cwd=tmp_path, timeout=60)
     assert proc.returncode == 1
     assert "three slashes" in proc.stderr
     assert "Traceback" not in proc.stderr

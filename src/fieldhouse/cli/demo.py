@@ -2,41 +2,34 @@
 
 from __future__ import annotations
 
-from typing import Annotated
+import json
 
 import typer
 from rich.table import Table as RichTable
 
-from ..demo import run_demo
 from .app import DbOption, JsonOption, app, console, settings_for
+from .sync import show_report
 
 
 @app.command()
-def demo(
-    db: DbOption = None,
-    as_json: JsonOption = False,
-    show: Annotated[int, typer.Option(help="How many rows of the result to print.")] = 8,
-) -> None:
-    """Load the bundled 2018-19 NBA playoffs team game log through the upsert engine,
-    in shuffled, overlapping and out-of-date batches, and show what each batch did."""
-    import json
+def demo(db: DbOption = None, as_json: JsonOption = False) -> None:
+    """Sync the 2018-19 NBA playoffs from the archive bundled in the package (real recorded
+    responses, no network) into the database, then show the Finals.  Run it again: nothing
+    changes."""
+    from ..sources.nba.demo import run_demo
 
     settings = settings_for(db)
-    report = run_demo(settings.database)
+    report, finals = run_demo(settings)
     if as_json:
-        console.print_json(json.dumps(report.as_dict()))
-        return
-    steps = RichTable(title=f"fieldhouse demo into {settings.database.redacted}")
-    for name in ("step", "rows", "inserted", "updated", "unchanged", "stale", "rejected"):
-        steps.add_column(name, justify="left" if name == "step" else "right")
-    for step, rows, result in report.steps:
-        counts = result.counts()
-        steps.add_row(step, str(rows), *(str(counts[k]) for k in ("inserted", "updated", "unchanged", "stale", "rejected")))
-    console.print(steps)
-    sample = RichTable(title=f"{report.table.name}: {report.row_count} rows (first {show})")
-    columns = ["game_id", "team_abbreviation", "game_date", "matchup", "wl", "pts", "captured_at"]
-    for name in columns:
-        sample.add_column(name)
-    for row in report.sample[:show]:
-        sample.add_row(*(str(row[c]) for c in columns))
-    console.print(sample)
+        console.print_json(json.dumps({**report.as_dict(), "database": settings.database.redacted}))
+        raise typer.Exit(report.exit_code)
+    console.print(f"fieldhouse demo: the 2018-19 NBA playoffs into {settings.database.redacted}")
+    show_report(report)
+    games = RichTable(title="The 2019 Finals, from nba.games")
+    for name in ("game_id", "game_date", "home", "score", "away", "winner"):
+        games.add_column(name)
+    for g in finals:
+        games.add_row(g["game_id"], str(g["game_date"]), g["home"], f"{g['home_score']}-{g['away_score']}",
+                      g["away"], g["winner"])
+    console.print(games)
+    raise typer.Exit(report.exit_code)

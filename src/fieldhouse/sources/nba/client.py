@@ -110,9 +110,9 @@ class NBAClient:
         ``archive`` (default ``settings.archive_dir``) when one is given."""
         archive = archive or getattr(settings, "archive_dir", None)
         if archive:
-            from ..archive import ArchiveFetcher
+            from .archive import NBAArchiveFetcher
 
-            return cls(ArchiveFetcher(archive, SOURCE, validator=nba_stats),
+            return cls(NBAArchiveFetcher(archive, SOURCE, validator=nba_stats),
                        base_url=settings.nba_base_url)
         fetcher = Fetcher(SOURCE, settings.nba_base_url,
                           FetchPolicy.from_settings(settings, SOURCE, **policy),

@@ -1,0 +1,45 @@
+"""Watermarks: how far a source's data is known to be complete, per scope.
+
+A unit writes its watermark in the same transaction as the rows it covers, so a crash can
+never move a watermark past data that was not written.
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, date, datetime
+
+from ..stores import Store
+from ..table import Table
+
+WATERMARKS = Table(
+    "fieldhouse_watermarks",
+    columns={
+        "source": "text",
+        "scope": "text",
+        "watermark": "date",
+        "updated_at": "timestamptz",
+    },
+    primary_key=["source", "scope"],
+    version="updated_at",
+)
+
+
+def get_watermark(store: Store, source: str, scope: str) -> date | None:
+    """The watermark of ``scope`` (e.g. ``2018-19/playoffs``), or None if there is none."""
+    if not store.table_exists(WATERMARKS):
+        return None
+    rows = store.rows(WATERMARKS, where={"source": source, "scope": scope})
+    return rows[0]["watermark"] if rows else None
+
+
+def set_watermark(store: Store, source: str, scope: str, value: date | None) -> None:
+    """Record the watermark (inside the caller's transaction, if one is open)."""
+    store.upsert(WATERMARKS, [{
+        "source": source, "scope": scope, "watermark": value, "updated_at": datetime.now(UTC),
+    }])
+
+
+def watermarks(store: Store, source: str | None = None) -> list[dict]:
+    if not store.table_exists(WATERMARKS):
+        return []
+    return store.rows(WATERMARKS, where={"source": source} if source else None)
