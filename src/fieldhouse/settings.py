@@ -41,6 +41,11 @@ class Settings(BaseSettings):
     mlb_jitter: float = Field(default=0.1, ge=0)
     archive_dir: str | None = None
 
+    # -- runs (see docs/runs.md) ---------------------------------------------------------
+    run_lock_wait: float = Field(default=10.0, ge=0)
+    run_heartbeat_interval: float = Field(default=15.0, gt=0)
+    run_stale_after: float = Field(default=120.0, gt=0)
+
     @field_validator("database_url")
     @classmethod
     def _valid_url(cls, value: str) -> str:

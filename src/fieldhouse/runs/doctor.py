@@ -1,0 +1,119 @@
+"""Pre-flight checks, run before every sync and alone as ``fieldhouse doctor``.
+
+1. **database**: reachable, and writable (fieldhouse's own tables are created if needed and
+   a probe row is written to ``fieldhouse_meta``);
+2. **schema**: the version in ``fieldhouse_meta`` is the one this fieldhouse expects (a new
+   database is stamped with it; an older one is brought up to it, since table changes are
+   only ever added columns; a newer one is refused: upgrade fieldhouse);
+3. **api**: the API host answers a tiny request (skipped when reading an archive).
+
+A failed check stops the run before any unit: the run is recorded as failed with the reason.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from typing import Any
+
+from ..errors import FieldhouseError
+from ..stores import Store
+from ..urls import redact
+from . import ledger
+from .deadletters import DEAD_LETTERS_TABLE
+
+OK, FAILED, SKIPPED = "ok", "failed", "skipped"
+
+
+@dataclass
+class Check:
+    name: str
+    status: str
+    detail: str
+    seconds: float = 0.0
+
+    def as_dict(self) -> dict[str, Any]:
+        return {"name": self.name, "status": self.status, "detail": self.detail,
+                "seconds": round(self.seconds, 3)}
+
+
+@dataclass
+class DoctorReport:
+    checks: list[Check] = field(default_factory=list)
+
+    @property
+    def ok(self) -> bool:
+        return all(c.status != FAILED for c in self.checks)
+
+    @property
+    def failures(self) -> list[Check]:
+        return [c for c in self.checks if c.status == FAILED]
+
+    def reason(self) -> str:
+        return "; ".join(f"{c.name}: {c.detail}" for c in self.failures)
+
+    def as_dict(self) -> dict[str, Any]:
+        return {"ok": self.ok, "checks": [c.as_dict() for c in self.checks]}
+
+
+def _message(exc: BaseException) -> str:
+    text = str(exc) if isinstance(exc, FieldhouseError) else f"{type(exc).__name__}: {exc}"
+    return redact(text.strip().splitlines()[0] if text.strip() else type(exc).__name__)
+
+
+def check_database(store: Store) -> Check:
+    started = time.monotonic()
+    try:
+        ledger.ensure_ledger(store)
+        store.ensure_table(DEAD_LETTERS_TABLE)
+        ledger.set_meta(store, "last_preflight", datetime.now(UTC).isoformat())
+    except Exception as exc:
+        return Check("database", FAILED, f"{store.url.redacted} is not writable: {_message(exc)}",
+                     time.monotonic() - started)
+    return Check("database", OK, f"{store.url.redacted} is reachable and writable",
+                 time.monotonic() - started)
+
+
+def check_schema(store: Store) -> Check:
+    started = time.monotonic()
+    try:
+        found = ledger.schema_version(store)
+        if found is None or found < ledger.SCHEMA_VERSION:
+            ledger.set_meta(store, "schema_version", str(ledger.SCHEMA_VERSION))
+            detail = (f"schema initialised at version {ledger.SCHEMA_VERSION}" if found is None else
+                      f"schema upgraded from version {found} to {ledger.SCHEMA_VERSION}")
+            return Check("schema", OK, detail, time.monotonic() - started)
+        if found > ledger.SCHEMA_VERSION:
+            return Check("schema", FAILED,
+                         f"the database is at schema version {found}, newer than this fieldhouse "
+                         f"knows ({ledger.SCHEMA_VERSION}): upgrade fieldhouse",
+                         time.monotonic() - started)
+    except Exception as exc:
+        return Check("schema", FAILED, f"cannot read the schema version: {_message(exc)}",
+                     time.monotonic() - started)
+    return Check("schema", OK, f"schema at version {found}", time.monotonic() - started)
+
+
+def check_api(api_check: Callable[[], Any] | None, skipped_because: str = "no API check given") -> Check:
+    if api_check is None:
+        return Check("api", SKIPPED, skipped_because)
+    started = time.monotonic()
+    try:
+        answer = api_check()
+    except Exception as exc:
+        return Check("api", FAILED, f"the API host does not answer: {_message(exc)}",
+                     time.monotonic() - started)
+    detail = answer if isinstance(answer, str) and answer else "the API host answers"
+    return Check("api", OK, detail, time.monotonic() - started)
+
+
+def preflight(store: Store, api_check: Callable[[], Any] | None = None, *,
+              api_skipped_because: str = "reading an archive: no API call needed") -> DoctorReport:
+    """Run the checks in order; the schema is not checked on a database that is not writable."""
+    report = DoctorReport([check_database(store)])
+    if report.ok:
+        report.checks.append(check_schema(store))
+    report.checks.append(check_api(api_check, api_skipped_because))
+    return report
