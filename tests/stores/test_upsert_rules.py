@@ -235,3 +235,27 @@ def test_a_table_created_in_a_rolled_back_transaction_is_created_again(db_url):
             store.upsert(table, [row("g1")])
             raise RuntimeError("unit failed")
         assert store.upsert(table, [row("g1")]).inserted == 1
+
+
+def test_a_newer_copy_with_the_same_values_is_an_update_counted_as_refreshed(db_url):
+    table = scores_table()
+    with fieldhouse.connect(db_url) as store:
+        store.upsert(table, [row("g1", pts=100, day=1), row("g2", pts=50, day=1)])
+        result = store.upsert(table, [row("g1", pts=100, day=2), row("g2", pts=51, day=2)])
+        assert (result.updated, result.refreshed) == (2, 1)
+        assert store.rows(table)[0]["captured_at"] == ts(2)  # the version still moves
+
+
+def test_the_version_is_not_part_of_the_content_hash(db_url):
+    table = scores_table()
+    with fieldhouse.connect(db_url) as store:
+        store.upsert(table, [row("g1", day=1)])
+        store.upsert(table, [row("g1", day=2)])
+        if store.dialect == "postgresql":
+            hashes = store.conn.execute(f'SELECT "_fh_hash" FROM "{table.name}"').fetchall()
+        else:
+            hashes = store.conn.execute(f'SELECT "_fh_hash" FROM "{table.name}"').fetchall()
+    from fieldhouse.stores.prepare import prepare
+
+    expected = prepare(table, [row("g1", day=7)]).rows[0][-1]
+    assert hashes == [(expected,)]

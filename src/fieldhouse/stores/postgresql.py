@@ -109,20 +109,24 @@ class PostgresStore(BaseStore):
             for row in prepared.rows:
                 write_row(row)
         params = (written_at,) if table.written_at else ()
-        inserted, updated = cur.execute(sql.apply_stage(table, stage, mode), params).fetchone()
         total = len(prepared.rows)
-        if mode != "insert_new" and inserted + updated == total:
+        if mode == "insert_new":
+            inserted, _ = cur.execute(sql.apply_stage(table, stage, mode), params).fetchone()
+            cur.execute(sql.drop_stage(stage))
+            return {"inserted": inserted, "unchanged": total - inserted}
+        refreshed = cur.execute(sql.count_refreshed(table, stage)).fetchone()[0]
+        inserted, updated = cur.execute(sql.apply_stage(table, stage, mode), params).fetchone()
+        if inserted + updated == total:
             equal = total  # every staged row was written, and is locked by us until commit
         else:
             equal = cur.execute(sql.count_equal(table, stage)).fetchone()[0]
         cur.execute(sql.drop_stage(stage))
-        if mode == "insert_new":
-            return {"inserted": inserted, "unchanged": total - inserted}
         return {
             "inserted": inserted,
             "updated": updated,
             "unchanged": equal - inserted - updated,
             "stale": total - equal,
+            "refreshed": min(refreshed, updated),
         }
 
     # -- reads -----------------------------------------------------------------------

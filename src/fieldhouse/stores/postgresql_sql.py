@@ -151,6 +151,19 @@ def apply_stage(table: Table, stage: str, mode: str) -> str:
     )
 
 
+def count_refreshed(table: Table, stage: str) -> str:
+    """Before apply_stage: staged rows with the same values as the stored row and a newer
+    version (the update will only move the version).  Counted before the write, so with a
+    concurrent writer on the same keys it is a close estimate; the other counts are exact."""
+    join = " AND ".join(f"t.{quote(k)} = s.{quote(k)}" for k in table.primary_key)
+    version = quote(table.version)
+    return (
+        f"SELECT count(*) FROM {quote(stage)} AS s JOIN {qualified(table)} AS t ON {join} "
+        f"WHERE s.{version}{_collate(table)} > t.{version}{_collate(table)} "
+        f'AND s.{quote(HASH_COLUMN)} COLLATE "C" = t.{quote(HASH_COLUMN)} COLLATE "C"'
+    )
+
+
 def count_equal(table: Table, stage: str) -> str:
     """After apply_stage: how many staged rows the table now holds exactly (same version and
     rank).  Rows we wrote are among them; the rest were unchanged, and any staged row not

@@ -7,8 +7,9 @@ key inside the batch are resolved by the same order the database uses:
     a row wins over another copy of its key when (version, rank) is greater,
 
 where ``rank`` is the row's number of non-NULL content values (four digits) followed by a
-128-bit BLAKE2 hash of its canonical content.  Equal (version, rank) means identical
-content.  Because the order is total and depends only on content, any set of batches
+128-bit BLAKE2 hash of its canonical content, the version left out (it is compared first).
+Equal (version, rank) means identical rows; equal rank alone means the same values at
+another version (a *refreshed* row when the newer version is written).  Because the order is total and depends only on content, any set of batches
 applied in any order ends in the same table.  A NULL value is left out of the hash, so
 adding a nullable column to a table does not change the rank of existing rows.
 """
@@ -102,8 +103,9 @@ def prepare(
             except CastError as exc:
                 return f"column {col!r}: {exc}"
             values.append(value)
-            parts.append(col)
-            parts.append(canon[i](value))
+            if i != version_idx:
+                parts.append(col)
+                parts.append(canon[i](value))
         digest = blake2b("\x1f".join(parts).encode(), digest_size=16).hexdigest()
         rank = f"{len(parts) // 2:04d}{digest}"
         values.append(rank)
@@ -241,22 +243,24 @@ def _fast_converter(table: Table) -> Callable[[Mapping[str, Any]], Any]:
         else:
             body += [f"        if {v} is None:", "            return None", *("        " + c for c in convert)]
     # The hashed text joins column name and canonical text of each non-NULL value with \x1f.
-    full = "".join(f"\x1f{col}\x1f{{{ts[i]}}}" for i, col in enumerate(columns))
-    env["_seps"] = tuple(f"\x1f{col}\x1f" for col in columns)
+    vi = columns.index(table.version)  # the version is compared first, never hashed
+    hashed = [i for i in range(len(columns)) if i != vi]
+    full = "".join(f"\x1f{columns[i]}\x1f{{{ts[i]}}}" for i in hashed)
+    env["_seps"] = tuple(f"\x1f{columns[i]}\x1f" for i in hashed)
     key = ", ".join(vs[columns.index(k)] for k in table.primary_key) + ","
     body += ["    except _CastError:", "        return None"]
     if nullable:
         body += [
             f"    if {' and '.join(f'{ts[i]} is not None' for i in nullable)}:",
-            f"        rank = f\"{len(columns):04d}\"",
+            f"        rank = f\"{len(hashed):04d}\"",
             f"        text = f\"{full}\"[1:]",
             "    else:",
-            f"        present = [s + t for s, t in zip(_seps, ({', '.join(ts)},)) if t is not None]",
+            f"        present = [s + t for s, t in zip(_seps, ({', '.join(ts[i] for i in hashed)},)) if t is not None]",
             "        rank = f\"{len(present):04d}\"",
             "        text = ''.join(present)[1:]",
         ]
     else:
-        body += [f"    rank = f\"{len(columns):04d}\"", f"    text = f\"{full}\"[1:]"]
+        body += [f"    rank = f\"{len(hashed):04d}\"", f"    text = f\"{full}\"[1:]"]
     body += [
         "    rank += _blake2b(text.encode(), digest_size=16).hexdigest()",
         f"    return ({key}), {vs[columns.index(table.version)]}, rank, ({unpack} rank)",

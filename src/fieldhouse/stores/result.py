@@ -33,6 +33,9 @@ class UpsertResult:
     unchanged: int = 0
     stale: int = 0
     rejects: list[Rejected] = field(default_factory=list)
+    #: Of ``updated``: rows whose values were the same and whose version moved (a newer
+    #: capture of unchanged data).  Not an outcome of its own: already in ``updated``.
+    refreshed: int = 0
 
     @property
     def rejected(self) -> int:
@@ -51,13 +54,15 @@ class UpsertResult:
         return {name: getattr(self, name) for name in OUTCOMES}
 
     def __iadd__(self, other: UpsertResult) -> UpsertResult:
-        for name in OUTCOMES[:-1]:
+        for name in (*OUTCOMES[:-1], "refreshed"):
             setattr(self, name, getattr(self, name) + getattr(other, name))
         self.rejects.extend(other.rejects)
         return self
 
     def __repr__(self) -> str:
         inner = ", ".join(f"{k}={v}" for k, v in self.counts().items())
+        if self.refreshed:
+            inner += f", refreshed={self.refreshed}"
         return f"UpsertResult({self.table!r}, {inner})"
 
 

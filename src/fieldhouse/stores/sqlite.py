@@ -159,14 +159,15 @@ class SQLiteStore(BaseStore):
         cur.execute(sql.create_stage(table))
         try:
             cur.executemany(sql.fill_stage(table), prepared.rows)
-            inserted, newer, same, older = cur.execute(sql.classify(table)).fetchone()
+            inserted, newer, same, older, refreshed = cur.execute(sql.classify(table)).fetchone()
             params = (timestamp_text(written_at),) if table.written_at else ()
             cur.execute(sql.apply_stage(table, mode), params)
         finally:
             cur.execute(sql.drop_stage())
         if mode == "insert_new":
             return {"inserted": inserted, "unchanged": newer + same + older}
-        return {"inserted": inserted, "updated": newer, "unchanged": same, "stale": older}
+        return {"inserted": inserted, "updated": newer, "unchanged": same, "stale": older,
+                "refreshed": refreshed}
 
     # -- reads -----------------------------------------------------------------------
     def rows(self, table: Table, where: Mapping[str, Any] | None = None) -> list[dict[str, Any]]:

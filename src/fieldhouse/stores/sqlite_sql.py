@@ -88,12 +88,15 @@ def _rank(alias: str, table: Table) -> str:
 
 
 def classify(table: Table) -> str:
-    """Counts of the staged rows by outcome, against the table as it is now."""
+    """Counts of the staged rows by outcome, against the table as it is now: inserted,
+    updated, unchanged, stale, and of the updated those whose values are the same."""
     s, t = _rank("s", table), _rank("t", table)
     first_key = quote(table.primary_key[0])
     return (
         f"SELECT coalesce(sum(t.{first_key} IS NULL), 0), coalesce(sum({s} > {t}), 0), "
-        f"coalesce(sum({s} = {t}), 0), coalesce(sum({s} < {t}), 0) "
+        f"coalesce(sum({s} = {t}), 0), coalesce(sum({s} < {t}), 0), "
+        f"coalesce(sum(s.{quote(table.version)} > t.{quote(table.version)} "
+        f"AND s.{quote(HASH_COLUMN)} = t.{quote(HASH_COLUMN)}), 0) "
         f"FROM temp.{quote(STAGE)} AS s LEFT JOIN {qualified(table)} AS t ON {_key_join(table)}"
     )
 
