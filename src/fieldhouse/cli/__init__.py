@@ -4,7 +4,19 @@ and registers itself on :data:`app`; the Python API it calls is re-exported from
 
 from __future__ import annotations
 
+from . import (  # noqa: F401  (registers commands)
+    archive,
+    audit,
+    deadletters,
+    demo,
+    doctor,
+    load,
+    replay,
+    runs,
+    schema,
+    status,
+    sync,
+)
 from .app import app, main
-from . import archive, demo, load, replay, schema, sync  # noqa: F401,E402  (registers commands)
 
 __all__ = ["app", "main"]

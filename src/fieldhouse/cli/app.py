@@ -9,7 +9,7 @@ import typer
 from rich.console import Console
 
 from .._version import __version__
-from ..errors import FieldhouseError
+from ..errors import ConfigError, FieldhouseError
 from ..settings import Settings, get_settings
 from ..urls import redact
 
@@ -50,6 +50,22 @@ def _root(
     if version:
         console.print(f"fieldhouse {__version__}")
         raise typer.Exit(EXIT_OK)
+    _setup_logging()
+
+
+def _setup_logging() -> None:
+    """Console lines and the JSON-lines file (docs/runs.md); never stops a command."""
+    import os
+
+    from ..runs.logs import setup_logging
+
+    try:
+        settings = get_settings()
+        level, file = settings.log_level, settings.log_file
+    except Exception:  # e.g. a malformed database URL: the command will say so
+        level = os.environ.get("FIELDHOUSE_LOG_LEVEL", "INFO")
+        file = os.environ.get("FIELDHOUSE_LOG_FILE", "logs/fieldhouse.log")
+    setup_logging(level, file or None)
 
 
 def main() -> None:
@@ -58,4 +74,4 @@ def main() -> None:
         app(standalone_mode=True)
     except FieldhouseError as exc:
         err_console.print(f"[bold red]error:[/] {redact(str(exc))}", highlight=False, soft_wrap=True)
-        sys.exit(EXIT_FAILED)
+        sys.exit(EXIT_USAGE if isinstance(exc, ConfigError) else EXIT_FAILED)

@@ -83,7 +83,7 @@ def run_audits(store: Store, audits: Iterable[Audit]) -> AuditReport:
             text = str(exc) if isinstance(exc, FieldhouseError) else f"{type(exc).__name__}: {exc}"
             log.exception("audit %s could not run", name)
             result = AuditResult(name, False, f"could not run: {text}")
-        log.log(logging.INFO if result.passed else logging.WARNING, "audit %s: %s",
+        log.log(logging.DEBUG if result.passed else logging.WARNING, "audit %s: %s",
                 result.name, "passed" if result.passed else result.detail)
         report.results.append(result)
     return report

@@ -123,3 +123,22 @@ def resolve(store: Store, row: Mapping[str, Any], *, by: str) -> dict[str, Any]:
     closed = {**row, "status": RESOLVED, "resolved_at": now, "resolved_by": by, "updated_at": now}
     store.upsert(DEAD_LETTERS_TABLE, [closed])
     return closed
+
+
+#: source -> "module:function" that runs just the open dead letters of that source:
+#: ``function(settings, *, archive=None) -> RunReport`` (a run with command ``retry``).
+RETRY_SOURCES: dict[str, str] = {"nba": "fieldhouse.sources.nba.run:retry_dead_letters"}
+
+
+def retry_function(source: str):
+    """The registered retry function of ``source``, or None if it has none (yet)."""
+    import importlib
+
+    target = RETRY_SOURCES.get(source)
+    if target is None:
+        return None
+    module, _, name = target.partition(":")
+    try:
+        return getattr(importlib.import_module(module), name, None)
+    except ImportError:
+        return None
