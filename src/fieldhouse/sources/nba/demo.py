@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from contextlib import contextmanager
 from importlib import resources
 from pathlib import Path
-from typing import Any, Iterator
+from typing import Any
 
+from ...runs import RunReport
 from ...stores import connect
-from .run import SyncReport, sync_nba
+from .run import sync_nba
 from .schema import tables
 
 DEMO_SEASON = "2018-19"
@@ -22,7 +24,7 @@ def bundled_archive() -> Iterator[Path]:
         yield Path(path)
 
 
-def run_demo(settings: Any) -> tuple[SyncReport, list[dict[str, Any]]]:
+def run_demo(settings: Any) -> tuple[RunReport, list[dict[str, Any]]]:
     """Sync the 2018-19 playoffs from the bundled archive; return the report and the Finals."""
     with bundled_archive() as archive:
         report = sync_nba(settings, [DEMO_SEASON], [DEMO_SEASON_TYPE], archive=str(archive), command="demo")

@@ -3,6 +3,8 @@ and offline (``fieldhouse replay``).  Every row carries the response's ``capture
 
 from __future__ import annotations
 
+from typing import Any
+
 from ...mapping import Record, apply_mapping, write_applied
 from ...mapping.quarantine import QUARANTINE
 from ...stores import Store, UpsertResult
@@ -11,10 +13,12 @@ from ..replay import register
 from .schema import mapping, tables
 
 
-def write_mapped(store: Store, mapping_name: str, raw: RawResponse) -> dict[str, UpsertResult]:
-    """Apply a shipped mapping to one response and write it, rejects quarantined."""
+def write_mapped(store: Store, mapping_name: str, raw: RawResponse, data: Any = None) -> dict[str, UpsertResult]:
+    """Apply a shipped mapping to one response (or to ``data`` derived from it) and write
+    it, rejects quarantined."""
     origin = f"{raw.source} {raw.endpoint} {raw.params_text}"
-    applied = apply_mapping(mapping(mapping_name), [Record(raw.data, origin)], raw.captured_at)
+    record = Record(raw.data if data is None else data, origin)
+    applied = apply_mapping(mapping(mapping_name), [record], raw.captured_at)
     loaded = write_applied(store, applied, raw.captured_at)
     results = dict(loaded.tables)
     if loaded.quarantine.total:
@@ -26,7 +30,45 @@ def write_mapped(store: Store, mapping_name: str, raw: RawResponse) -> dict[str,
 def league_game_log(store: Store, raw: RawResponse) -> dict[str, UpsertResult]:
     """Team mode (T) gives games and team box scores; player mode (P) player box scores."""
     mode = str(raw.params.get("PlayerOrTeam", "T")).upper()
-    return write_mapped(store, "leaguegamelog_player" if mode == "P" else "leaguegamelog_team", raw)
+    if mode == "P":
+        return write_mapped(store, "leaguegamelog_player", raw)
+    return write_mapped(store, "leaguegamelog_team", raw, mark_home_rows(raw.data))
+
+
+HOME_ROW, NEUTRAL_SITE = "FH_HOME_ROW", "FH_NEUTRAL_SITE"
+
+
+def mark_home_rows(data: dict) -> dict:
+    """Add two columns to a team game log: which row of each game makes the game's row
+    (the home team's, "BOS vs. NYK"), and whether the game was at a neutral site.
+
+    At a neutral site (Mexico City, Paris, the NBA Cup semi-finals) both rows read "@";
+    then the team with the lower team_id is recorded as home, so the choice depends only
+    on the data.  A game with one row only and no "vs." gets no game row (the audits
+    report it)."""
+    sets = data.get("resultSets") or []
+    if not sets:
+        return data
+    result = sets[0]
+    headers = result["headers"]
+    game_at, team_at, matchup_at = (headers.index(h) for h in ("GAME_ID", "TEAM_ID", "MATCHUP"))
+    games: dict[str, list[list]] = {}
+    for row in result["rowSet"]:
+        games.setdefault(row[game_at], []).append(row)
+    marks: dict[int, tuple[bool, bool]] = {}
+    for rows in games.values():
+        home = [r for r in rows if " vs" in str(r[matchup_at])]
+        if home:
+            chosen, neutral = home[0], False
+        elif len(rows) >= 2:
+            chosen, neutral = min(rows, key=lambda r: r[team_at]), True
+        else:
+            chosen, neutral = None, False
+        for r in rows:
+            marks[id(r)] = (r is chosen, neutral)
+    marked = {**result, "headers": [*headers, HOME_ROW, NEUTRAL_SITE],
+              "rowSet": [[*r, *marks[id(r)]] for r in result["rowSet"]]}
+    return {**data, "resultSets": [marked, *sets[1:]]}
 
 
 @register("nba", "commonallplayers")

@@ -18,7 +18,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
-from nba_api.stats.endpoints import commonallplayers, leaguegamelog, scoreboardv2
+from nba_api.stats.endpoints import commonallplayers, leaguegamelog, scoreboardv2, scoreboardv3
 
 from ...mapping import load_records
 from ...runs.watermarks import get_watermark, set_watermark
@@ -185,6 +185,40 @@ def plan_units(client: NBAClient, store: Store, seasons: list[str], season_types
         if first <= as_of <= last:
             units.extend(ScheduleUnit(client, as_of + timedelta(days=n)) for n in range(schedule_days))
     return units
+
+
+# The smallest answer the stats API gives: the scoreboard of a day in the off-season.
+API_CHECK_DAY = "2025-07-15"
+
+
+def api_check(client: NBAClient):
+    """The pre-flight's tiny request to the NBA stats host (one call, counted like any)."""
+
+    def check() -> str:
+        call = client.call(scoreboardv3.ScoreboardV3, game_date=API_CHECK_DAY, league_id="00")
+        return f"{client.base_url} answers ({len(call.response.body)} bytes)"
+
+    return check
+
+
+def unit_for_key(client: NBAClient, store: Store, key: str, *, as_of: date | None = None,
+                 full: bool = False, safety_days: int = DEFAULT_SAFETY_DAYS):
+    """Rebuild a unit from its key (for retrying a dead letter); None if the key is not one."""
+    from .seasons import SEASON_TYPES as TYPES
+    from .seasons import parse_season
+
+    parts = key.split("/")
+    if parts[0] != SOURCE or len(parts) < 2:
+        return None
+    if parts[1:] == ["teams"]:
+        return TeamsUnit()
+    if parts[1:] == ["players"]:
+        return PlayersUnit(client, current_season(as_of or datetime.now(UTC).date()))
+    if len(parts) == 3 and parts[1] == "schedule":
+        return ScheduleUnit(client, date.fromisoformat(parts[2]))
+    if len(parts) == 3 and parts[2] in TYPES:
+        return SeasonTypeUnit(client, store, parse_season(parts[1]), parts[2], full=full, safety_days=safety_days)
+    return None
 
 
 def archive_as_of(archive: str) -> date | None:
