@@ -4,6 +4,7 @@ every NBA table and the watermark with those of a clean run.  On SQLite and Post
 
 from __future__ import annotations
 
+import json
 import os
 import signal
 import subprocess
@@ -15,7 +16,7 @@ from pathlib import Path
 import pytest
 
 from fieldhouse import connect
-from fieldhouse.runs import ledger
+from fieldhouse.runs import deadletters, ledger
 from fieldhouse.runs.watermarks import WATERMARKS
 from fieldhouse.testing.fakeserver import FakeStatsServer
 
@@ -180,3 +181,23 @@ def test_doctor_asks_the_api_host(server, sqlite_url, tmp_path):
     down = subprocess.run([sys.executable, "-m", "fieldhouse", "doctor"], env=env, capture_output=True,
                           text=True, timeout=60)
     assert down.returncode == 1 and "the API host does not answer" in down.stdout
+
+
+def test_real_sync_dead_letter_then_deadletters_retry(server, sqlite_url, tmp_path, clean):
+    env = env_for(sqlite_url, server, tmp_path)
+    server.fail("status", status=503, times=2, path="/stats/leaguegamelog")  # both attempts fail
+    partial = sync(env)
+    assert partial.returncode == 3, partial.stdout + partial.stderr
+    with connect(sqlite_url) as store:
+        [letter] = deadletters.list_letters(store)
+    assert letter["unit_key"] == "nba/2018-19/playoffs" and letter["http_status"] == 503
+    assert letter["endpoint"] == "leaguegamelog" and letter["fetch_attempts"] == 2
+    retry = subprocess.run([sys.executable, "-m", "fieldhouse", "deadletters", "retry", "--json"], env=env,
+                           capture_output=True, text=True, timeout=120)
+    assert retry.returncode == 0, retry.stdout + retry.stderr
+    [run] = json.loads(retry.stdout)["runs"]
+    assert run["command"] == "retry" and run["dead_letters"]["closed"] == ["nba/2018-19/playoffs"]
+    assert [u["key"] for u in run["units"]] == ["nba/2018-19/playoffs"]
+    assert snapshot(sqlite_url) == clean[0]
+    with connect(sqlite_url) as store:
+        assert deadletters.list_letters(store) == []

@@ -25,7 +25,7 @@ from . import deadletters, ledger
 from .audits import Audit, AuditReport, run_audits
 from .doctor import DoctorReport, preflight
 from .logs import run_context
-from .progress import NoProgress, UnitProgress
+from .progress import UnitProgress
 from .runner import FAILED, PARTIAL, SKIPPED, SUCCESS, UnitOutcome, error_text, run_recorded_unit
 from .units import Unit
 
@@ -211,7 +211,7 @@ def execute_run(
     """
     settings = settings or get_settings()
     wait = settings.run_lock_wait if lock_wait is None else lock_wait
-    progress = progress or NoProgress()
+    progress = progress or UnitProgress(f"{source} {command}")
     record = ledger.RunRecord(source, command, arguments)
     report = RunReport(record.run_id, source, command)
     base_calls = http_calls() if http_calls else 0
