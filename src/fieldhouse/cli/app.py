@@ -7,6 +7,7 @@ from typing import Annotated
 
 import typer
 from rich.console import Console
+from typer.core import TyperGroup
 
 from .._version import __version__
 from ..errors import ConfigError, FieldhouseError
@@ -15,7 +16,25 @@ from ..urls import redact
 
 EXIT_OK, EXIT_FAILED, EXIT_USAGE, EXIT_PARTIAL = 0, 1, 2, 3
 
+
+def exit_code_for(exc: FieldhouseError) -> int:
+    return EXIT_USAGE if isinstance(exc, ConfigError) else EXIT_FAILED
+
+
+class _Commands(TyperGroup):
+    """Every command: an error a user can cause is one sentence on stderr, not a traceback
+    (the same under ``CliRunner`` as from the console script)."""
+
+    def invoke(self, ctx):
+        try:
+            return super().invoke(ctx)
+        except FieldhouseError as exc:
+            err_console.print(f"[bold red]error:[/] {redact(str(exc))}", highlight=False, soft_wrap=True)
+            raise typer.Exit(exit_code_for(exc)) from None
+
+
 app = typer.Typer(
+    cls=_Commands,
     name="fieldhouse",
     help="Land sports data in a database: retry, overlap, backfill or kill any run safely.",
     no_args_is_help=True,
@@ -74,4 +93,4 @@ def main() -> None:
         app(standalone_mode=True)
     except FieldhouseError as exc:
         err_console.print(f"[bold red]error:[/] {redact(str(exc))}", highlight=False, soft_wrap=True)
-        sys.exit(EXIT_USAGE if isinstance(exc, ConfigError) else EXIT_FAILED)
+        sys.exit(exit_code_for(exc))
