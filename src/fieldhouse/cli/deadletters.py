@@ -19,25 +19,6 @@ AllOpt = Annotated[bool, typer.Option("--all", help="Resolved ones too.")]
 SourceOpt = Annotated[str | None, typer.Option("--source", help="Only this source.", show_default=False)]
 
 
-def retry_nba(settings, *, archive: str | None = None):
-    """A recorded run (command ``retry``) of just the open NBA dead letters."""
-    from ..runs import execute_run
-    from ..sources.nba.sync import SOURCE, api_check, archive_as_of, make_client, unit_for_key
-
-    archive = archive or getattr(settings, "archive_dir", None)
-    client = make_client(settings, archive)
-    as_of = archive_as_of(archive) if archive else None
-    try:
-        with connect(settings.database) as store:
-            return execute_run(
-                store, source=SOURCE, command="retry", arguments={"archive": archive}, units=[],
-                unit_for_key=lambda key: unit_for_key(client, store, key, as_of=as_of),
-                http_calls=lambda: getattr(client.fetcher, "requests_sent", 0),
-                api_check=None if archive else api_check(client), settings=settings)
-    finally:
-        client.close()
-
-
 def _view(row: dict) -> dict:
     return {k: v for k, v in row.items() if k not in ("updated_at",)}
 

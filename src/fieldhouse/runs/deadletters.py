@@ -127,7 +127,7 @@ def resolve(store: Store, row: Mapping[str, Any], *, by: str) -> dict[str, Any]:
 
 #: source -> "module:function" that runs just the open dead letters of that source:
 #: ``function(settings, *, archive=None) -> RunReport`` (a run with command ``retry``).
-RETRY_SOURCES: dict[str, str] = {"nba": "fieldhouse.cli.deadletters:retry_nba"}
+RETRY_SOURCES: dict[str, str] = {"nba": "fieldhouse.sources.nba.run:retry_nba"}
 
 
 def retry_function(source: str):

@@ -221,21 +221,26 @@ def unit_for_key(client: NBAClient, store: Store, key: str, *, as_of: date | Non
     return None
 
 
+def check_archive(archive: str) -> None:
+    from pathlib import Path
+
+    from ...errors import ArchiveError
+
+    if not Path(archive).is_dir():
+        raise ArchiveError(f"archive folder {archive!r} does not exist: give the folder "
+                           "`fieldhouse archive export` wrote, or leave out --archive")
+
+
 def archive_as_of(archive: str) -> date | None:
     """Offline, "today" is the day of the archive's newest NBA capture."""
     from ..archive import read_index
 
+    check_archive(archive)
     stamps = [e.captured_at for e in read_index(archive) if e.source == SOURCE]
     return max(stamps).date() if stamps else None
 
 
 def make_client(settings: Any, archive: str | None = None) -> NBAClient:
     if archive:
-        from pathlib import Path
-
-        from ...errors import ArchiveError
-
-        if not Path(archive).is_dir():
-            raise ArchiveError(f"archive folder {archive!r} does not exist: give the folder "
-                               "`fieldhouse archive export` wrote, or leave out --archive")
+        check_archive(archive)
     return NBAClient.from_settings(settings, archive=archive)
