@@ -45,7 +45,28 @@ from .table import Column, Table
 from .types import ColumnType, cast
 from .urls import DatabaseURL, redact
 
+_LAZY = {  # heavier imports (nba_api, the run ledger), loaded on first use
+    "sync_nba": "fieldhouse.sources.nba.run",
+    "retry_nba": "fieldhouse.sources.nba.run",
+    "execute_run": "fieldhouse.runs",
+    "RunReport": "fieldhouse.runs",
+    "Settings": "fieldhouse.settings",
+}
+
+
+def __getattr__(name: str):
+    if name in _LAZY:
+        import importlib
+
+        return getattr(importlib.import_module(_LAZY[name]), name)
+    raise AttributeError(f"module 'fieldhouse' has no attribute {name!r}")
+
 __all__ = [
+    "RunReport",
+    "Settings",
+    "execute_run",
+    "retry_nba",
+    "sync_nba",
     "ArchiveError",
     "ArchiveFetcher",
     "ArchiveMissError",
