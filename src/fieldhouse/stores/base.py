@@ -10,7 +10,7 @@ from __future__ import annotations
 import logging
 import time
 from abc import ABC, abstractmethod
-from collections.abc import Iterable, Iterator, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from contextlib import contextmanager
 from datetime import UTC, datetime
 from typing import Any, Protocol, runtime_checkable
@@ -146,18 +146,27 @@ class BaseStore(ABC):
         self._require_table(table)
         prepared = self._prepare(table, rows)
         result = prepared.result()
+        counts = self._retried(table, lambda written_at: self._apply(table, prepared, mode, written_at))
+        return self._finish(table, result, counts)
+
+    def _retried(self, table: Table, apply: Callable[[datetime], dict[str, int]]) -> dict[str, int]:
+        """``apply(written_at)`` in a transaction of its own (or the open one); a batch that
+        meets a retryable error was rolled back whole and runs again."""
         written_at = datetime.now(UTC)
         attempts = 1 if self.in_transaction else self.max_attempts
         for attempt in range(1, attempts + 1):
             try:
                 with self.transaction():
-                    counts = self._apply(table, prepared, mode, written_at)
+                    counts = apply(written_at)
                 break
             except Exception as exc:
                 if attempt < attempts and self._retryable(exc):
                     log.info("upsert into %s hit %s; retrying (attempt %d)", table, type(exc).__name__, attempt + 1)
                     continue
                 raise self._wrap(exc, f"upsert into {table}") from None
+        return counts
+
+    def _finish(self, table: Table, result: UpsertResult, counts: dict[str, int]) -> UpsertResult:
         for name, n in counts.items():
             setattr(result, name, getattr(result, name) + n)
         log.debug("upsert into %s: %r", table, result)
