@@ -10,6 +10,8 @@ version captured_at) and measures, on the same data and connection settings:
 * fieldhouse scenario 1: ``store.upsert`` of the batch into an empty table;
 * fieldhouse scenario 2: the same batch again;
 * fieldhouse scenario 3: 80% unchanged / 10% newer / 10% stale;
+* scenario 1 again into a second table with the pipeline off (one statement, the path of
+  batches up to ``store.pipeline_threshold`` rows), for a comparison within one run;
 * reference (b): the tutorial per-row ``INSERT ... ON CONFLICT DO UPDATE`` loop (one execute
   per row, one commit at the end) on a sample of ``--loop-rows`` rows into an empty table;
 
@@ -31,6 +33,7 @@ import platform
 import random
 import sys
 import tempfile
+import threading
 import time
 from contextlib import contextmanager
 from datetime import UTC, datetime, timedelta
@@ -129,13 +132,17 @@ def make_mixed(rows: list[dict[str, Any]], seed: int = 3) -> tuple[list[dict[str
 # ------------------------------------------------------------------- timing the store
 
 class Phases:
-    """Wall time of the store's statements, attributed by what they are."""
+    """Wall time of the store's statements, attributed by what they are.  A pipelined batch
+    (stores/pipeline.py) runs its statements on a worker thread while the caller's thread
+    prepares the next chunk, so these times overlap prepare there."""
 
     def __init__(self) -> None:
         self.t: dict[str, float] = {}
+        self._lock = threading.Lock()
 
     def add(self, name: str, seconds: float) -> None:
-        self.t[name] = self.t.get(name, 0.0) + seconds
+        with self._lock:
+            self.t[name] = self.t.get(name, 0.0) + seconds
 
     def reset(self) -> None:
         self.t = {}
@@ -148,10 +155,10 @@ def classify(query: Any) -> str:
         return "copy"
     if "INSERT INTO" in text.upper() and ("ON CONFLICT" in text.upper() or "MERGE" in head):
         return "upsert"
+    if "SELECT COUNT(*) FROM" in text.upper() and "JOIN" in text.upper():
+        return "count"  # also the chunked form, WITH lo AS (...) SELECT count(*) ...
     if head.startswith(("WITH", "MERGE")):
         return "upsert"
-    if head.startswith("SELECT COUNT(*) FROM") and "JOIN" in text.upper():
-        return "count"
     return "other"
 
 
@@ -189,10 +196,10 @@ def instrument(store: Any, phases: Phases) -> None:
     """Time the PostgreSQL store's prepare step and each statement it runs."""
     real_prepare, conn = store._prepare, store.conn
 
-    def _prepare(table, rows):
+    def _prepare(table, rows, **kw):
         t0 = time.perf_counter()
         try:
-            return real_prepare(table, rows)
+            return real_prepare(table, rows, **kw)
         finally:
             phases.add("prepare", time.perf_counter() - t0)
 
@@ -322,11 +329,19 @@ def run_postgres(args: argparse.Namespace, rows: list[dict[str, Any]], mixed, ex
                 counts = result.counts()
                 after = dead_tuples(admin, raw_conn, "box")
                 split = dict(phases.t)
-                split["rest"] = secs - sum(split.values())
+                piped = getattr(store, "pipeline_stats", None)
+                store.pipeline_stats = None
+                if piped:
+                    # The caller's thread: split (key pass), prepare, wait (for the worker);
+                    # copy/upsert/count ran on the worker thread, overlapping prepare.
+                    split = {"key pass": piped["split"], **split, "wait": piped["wait"]}
+                    split["rest"] = secs - piped["split"] - split.get("prepare", 0.0) - piped["wait"]
+                else:
+                    split["rest"] = secs - sum(split.values())
                 rec = {
                     "scenario": name, "rows": len(batch), "seconds": secs, "rows_per_s": len(batch) / secs,
                     "counts": counts, "expected": expect, "counts_ok": counts == expect,
-                    "split": split, "n_dead_tup": after["n_dead_tup"],
+                    "split": split, "pipeline": piped, "n_dead_tup": after["n_dead_tup"],
                     "pgstattuple_dead": after["pgstattuple_dead"],
                     "n_tup_upd": after["n_tup_upd"] - before["n_tup_upd"],
                     "n_tup_hot_upd": after["n_tup_hot_upd"] - before["n_tup_hot_upd"],
@@ -339,8 +354,28 @@ def run_postgres(args: argparse.Namespace, rows: list[dict[str, Any]], mixed, ex
                     f"n_dead_tup={after['n_dead_tup']} pgstattuple_dead={after['pgstattuple_dead']} "
                     f"upd={rec['n_tup_upd']} hot={rec['n_tup_hot_upd']}")
                 vacuum(admin, "box")
+            # The initial load again, written as one statement (the path before the pipeline,
+            # and still the path of batches up to store.pipeline_threshold rows), for a
+            # comparison within one run.
+            plain_table = fieldhouse.Table("box_plain", columns=COLUMNS, primary_key=list(TABLE.primary_key),
+                                           version=TABLE.version)
+            store.ensure_table(plain_table)
+            admin.execute("CHECKPOINT")
+            phases.reset()
+            threshold, store.pipeline_threshold = store.pipeline_threshold, 10**12
+            t0 = time.perf_counter()
+            result = store.upsert(plain_table, rows)
+            secs = time.perf_counter() - t0
+            store.pipeline_threshold = threshold
+            split = dict(phases.t)
+            split["rest"] = secs - sum(split.values())
+            out["one_statement"] = {"scenario": "1 initial load, one statement", "rows": n, "seconds": secs,
+                                    "rows_per_s": n / secs, "counts_ok": result.inserted == n, "split": split}
+            log(f"PG scenario 1 as one statement: {secs:.2f}s = {n / secs:,.0f} rows/s; "
+                f"split {' '.join(f'{k}={v:.2f}' for k, v in split.items())}")
             store.close()
             admin.execute("DROP TABLE box")
+            admin.execute("DROP TABLE box_plain")
 
             sample = rows[: min(args.loop_rows, n)]
             secs = loop_reference(admin, sample)
@@ -450,6 +485,10 @@ def main(argv: list[str] | None = None) -> int:
         split = " ".join(f"{k}={v:.2f}" for k, v in s["split"].items())
         print(f"{'PG ' + s['scenario']:32} {s['rows']:>9} {s['seconds']:>8.2f} {s['rows_per_s']:>9,.0f} "
               f"{s['n_dead_tup']:>5}  {split}")
+    one = pg["one_statement"]
+    split = " ".join(f"{k}={v:.2f}" for k, v in one["split"].items())
+    print(f"{'PG 1 as one statement':32} {one['rows']:>9} {one['seconds']:>8.2f} {one['rows_per_s']:>9,.0f} "
+          f"{'':>5}  {split}")
     print(f"{'per-row loop (b)':32} {pg['row_loop']['rows']:>9} {pg['row_loop']['seconds']:>8.2f} {loop:>9,.0f}")
     for s in report.get("sqlite", {}).get("scenarios", []):
         print(f"{'SQLite ' + s['scenario']:32} {s['rows']:>9} {s['seconds']:>8.2f} {s['rows_per_s']:>9,.0f}")

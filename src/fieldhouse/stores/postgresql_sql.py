@@ -111,6 +111,32 @@ def copy_types(table: Table) -> list[str]:
     return [*(_COPY_TYPE[table.columns[c].type.name] for c in table.content_columns), "text"]
 
 
+def copy_target(table: Table) -> str:
+    """Binary COPY straight into the table: content columns, hash, then written_at if the
+    table has one (see :func:`copy_target_types`).  Used for a chunk of new keys only,
+    inside :data:`SAVEPOINT` (a key that exists after all raises unique_violation)."""
+    names = [*table.content_columns, HASH_COLUMN, *([table.written_at] if table.written_at else [])]
+    return f"COPY {qualified(table)} ({_cols(names)}) FROM STDIN (FORMAT BINARY)"
+
+
+def copy_target_types(table: Table) -> list[str]:
+    return [*copy_types(table), *(["timestamptz"] if table.written_at else [])]
+
+
+def range_has_rows(table: Table) -> str:
+    """Whether the table holds a key between two keys (bound: the least key's values, then
+    the greatest's).  Only a hint for choosing a plan: compared in the column's collation,
+    which may not be the order the bounds were found in."""
+    row = "ROW(" + _cols(list(table.primary_key)) + ")"
+    marks = "ROW(" + ", ".join(["%s"] * len(table.primary_key)) + ")"
+    return f"SELECT EXISTS (SELECT 1 FROM {qualified(table)} WHERE {row} >= {marks} AND {row} <= {marks})"
+
+
+SAVEPOINT = "SAVEPOINT _fh_chunk"
+RELEASE_SAVEPOINT = "RELEASE SAVEPOINT _fh_chunk"
+ROLLBACK_TO_SAVEPOINT = "ROLLBACK TO SAVEPOINT _fh_chunk"
+
+
 def drop_stage(stage: str) -> str:
     return f"DROP TABLE IF EXISTS {quote(stage)}"
 
@@ -125,9 +151,18 @@ def _collate(table: Table) -> str:
     return ' COLLATE "C"' if table.columns[table.version].type.name == "text" else ""
 
 
+def key_order(table: Table) -> str:
+    """The key as an ORDER BY list, text compared as "C" (code points): the order Python
+    sorts keys in, so chunks of a batch sorted in Python take row locks in this order too."""
+    return ", ".join(
+        quote(k) + (' COLLATE "C"' if table.columns[k].type.name == "text" else "") for k in table.primary_key
+    )
+
+
 def apply_stage(table: Table, stage: str, mode: str) -> str:
     """Insert new keys and overwrite existing ones only where the staged (version, rank) is
-    greater; rows are taken in key order so concurrent writers lock rows in one order.
+    greater; rows are taken in key order (:func:`key_order`) so concurrent writers lock
+    rows in one order.
     Returns one row: (inserted, updated)."""
     names = [*table.content_columns, HASH_COLUMN]
     select = _cols(names)
@@ -137,7 +172,7 @@ def apply_stage(table: Table, stage: str, mode: str) -> str:
     key = _cols(list(table.primary_key))
     head = (
         f"INSERT INTO {qualified(table)} AS t ({_cols(names)}) "
-        f"SELECT {select} FROM {quote(stage)} ORDER BY {key} "
+        f"SELECT {select} FROM {quote(stage)} ORDER BY {key_order(table)} "
         f"ON CONFLICT ({key}) DO "
     )
     if mode == "insert_new":
@@ -151,27 +186,46 @@ def apply_stage(table: Table, stage: str, mode: str) -> str:
     )
 
 
-def count_refreshed(table: Table, stage: str) -> str:
+def _in_range(table: Table, stage: str) -> tuple[str, str]:
+    """For a stage holding one chunk of a batch: a WITH prefix and a condition on ``t``
+    that keep the table's side of a join to the key range of the stage.  The bounds are
+    the stage's least and greatest key in the primary key index's own order, so the
+    condition is an index range scan, and drops no row whatever the collation."""
+    key = list(table.primary_key)
+    asc, desc = _cols(key), ", ".join(quote(k) + " DESC" for k in key)
+    prefix = (
+        f"WITH lo AS (SELECT {asc} FROM {quote(stage)} ORDER BY {asc} LIMIT 1), "
+        f"hi AS (SELECT {asc} FROM {quote(stage)} ORDER BY {desc} LIMIT 1) "
+    )
+    row = "ROW(" + _cols(key, "t.") + ")"
+    lo = ", ".join(f"(SELECT {quote(k)} FROM lo)" for k in key)
+    hi = ", ".join(f"(SELECT {quote(k)} FROM hi)" for k in key)
+    return prefix, f" AND {row} >= ROW({lo}) AND {row} <= ROW({hi})"
+
+
+def count_refreshed(table: Table, stage: str, ranged: bool = False) -> str:
     """Before apply_stage: staged rows with the same values as the stored row and a newer
     version (the update will only move the version).  Counted before the write, so with a
     concurrent writer on the same keys it is a close estimate; the other counts are exact."""
     join = " AND ".join(f"t.{quote(k)} = s.{quote(k)}" for k in table.primary_key)
     version = quote(table.version)
+    prefix, cond = _in_range(table, stage) if ranged else ("", "")
     return (
-        f"SELECT count(*) FROM {quote(stage)} AS s JOIN {qualified(table)} AS t ON {join} "
+        f"{prefix}SELECT count(*) FROM {quote(stage)} AS s JOIN {qualified(table)} AS t ON {join} "
         f"WHERE s.{version}{_collate(table)} > t.{version}{_collate(table)} "
-        f'AND s.{quote(HASH_COLUMN)} COLLATE "C" = t.{quote(HASH_COLUMN)} COLLATE "C"'
+        f'AND s.{quote(HASH_COLUMN)} COLLATE "C" = t.{quote(HASH_COLUMN)} COLLATE "C"{cond}'
     )
 
 
-def count_equal(table: Table, stage: str) -> str:
+def count_equal(table: Table, stage: str, ranged: bool = False) -> str:
     """After apply_stage: how many staged rows the table now holds exactly (same version and
     rank).  Rows we wrote are among them; the rest were unchanged, and any staged row not
     held was stale (something newer, perhaps from a concurrent writer, is there)."""
     join = " AND ".join(f"t.{quote(k)} = s.{quote(k)}" for k in table.primary_key)
+    prefix, cond = _in_range(table, stage) if ranged else ("", "")
     return (
-        f"SELECT count(*) FROM {quote(stage)} AS s JOIN {qualified(table)} AS t ON {join} "
-        f"WHERE {_rank('s', table)} = {_rank('t', table)}"
+        f"{prefix}SELECT count(*) FROM {quote(stage)} AS s JOIN {qualified(table)} AS t ON {join} "
+        f"WHERE {_rank('s', table)} = {_rank('t', table)}{cond}"
     )
 
 

@@ -58,11 +58,15 @@ def prepare(
     table: Table,
     rows: Iterable[Mapping[str, Any]],
     adapt: Mapping[str, Callable[[Any], Any]] | None = None,
+    *,
+    unique: bool = False,
 ) -> Prepared:
     """Check, cast, hash and deduplicate ``rows`` for ``table``.
 
     ``adapt`` maps a type name to a function turning a cast value into what the driver
-    binds (e.g. dates to ISO text for SQLite); it is applied after hashing.
+    binds (e.g. dates to ISO text for SQLite); it is applied after hashing.  ``unique``:
+    the caller knows that no two rows have the same key, so there is nothing to resolve
+    (the result is the same, without the bookkeeping).
 
     Each row goes first through a converter generated for the table (see
     :func:`_fast_converter`), which handles rows whose values already have their
@@ -81,6 +85,8 @@ def prepare(
     key_set = set(table.primary_key)
     prep = Prepared(table)
     best: dict[tuple[Any, ...], tuple[Any, str, tuple[Any, ...]]] = {}
+    accepted: list[tuple[Any, ...]] = []  # with unique: the rows, in input order
+    keep = accepted.append
     name = table.name
     fast = _fast_converter(table)
     is_known = known.issuperset
@@ -131,6 +137,9 @@ def prepare(
                 if type(out) is str:
                     prep.rejects.append(Rejected(name, raw, out))
                     continue
+            if unique:
+                keep(out[3])
+                continue
             key, version, rank, values = out
             seen = best.get(key)
             if seen is None:
@@ -147,9 +156,10 @@ def prepare(
         if gc_was_enabled:
             gc.enable()
 
+    winners = accepted if unique else [v[2] for v in best.values()]
     if any(adapters):
         adapted = []
-        for _version, _rank, values in best.values():
+        for values in winners:
             row = list(values)
             for i, fn in enumerate(adapters):
                 if fn is not None and row[i] is not None:
@@ -157,7 +167,7 @@ def prepare(
             adapted.append(tuple(row))
         prep.rows = adapted
     else:
-        prep.rows = [v[2] for v in best.values()]
+        prep.rows = winners
     return prep
 
 
