@@ -41,18 +41,23 @@ def serve_api_check(server: FakeStatsServer, fixtures_dir: Path) -> None:
                     match={"GameDate": "2025-07-15"})
 
 
-@pytest.fixture
-def nba_server(fixtures_dir: Path) -> Iterator[FakeStatsServer]:
+def serve_playoffs(server: FakeStatsServer, fixtures_dir: Path) -> None:
     """The 2018-19 playoffs (team and player mode), the all-time player list, and the
     pre-flight's off-season scoreboard."""
+    serve_api_check(server, fixtures_dir)
+    for mode in ("T", "P"):
+        route_game_log(server, game_log(fixtures_dir, f"leaguegamelog_{mode}_2018-19_playoffs_full.json"),
+                       season="2018-19", season_type="Playoffs", mode=mode)
+    server.add_file("/stats/commonallplayers",
+                    fixtures_dir / "nba" / "commonallplayers" / "commonallplayers_2025-26_all_time_docs_sample.json",
+                    match={"IsOnlyCurrentSeason": "0"})
+
+
+@pytest.fixture
+def nba_server(fixtures_dir: Path) -> Iterator[FakeStatsServer]:
+    """A fake stats server serving :func:`serve_playoffs`."""
     with FakeStatsServer() as server:
-        serve_api_check(server, fixtures_dir)
-        for mode in ("T", "P"):
-            route_game_log(server, game_log(fixtures_dir, f"leaguegamelog_{mode}_2018-19_playoffs_full.json"),
-                           season="2018-19", season_type="Playoffs", mode=mode)
-        server.add_file("/stats/commonallplayers",
-                        fixtures_dir / "nba" / "commonallplayers" / "commonallplayers_2025-26_all_time_docs_sample.json",
-                        match={"IsOnlyCurrentSeason": "0"})
+        serve_playoffs(server, fixtures_dir)
         yield server
 
 

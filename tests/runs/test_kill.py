@@ -20,6 +20,8 @@ from fieldhouse.runs import deadletters, ledger
 from fieldhouse.runs.watermarks import WATERMARKS
 from fieldhouse.testing.fakeserver import FakeStatsServer
 
+from ..nba.conftest import serve_playoffs
+
 KILLABLE = Path(__file__).with_name("killable.py")
 SYNC = ["sync", "nba", "--season", "2018-19", "--season-type", "playoffs"]
 NBA_TABLES = ("nba.teams", "nba.players", "nba.games", "nba.team_game_stats", "nba.player_game_stats")
@@ -27,16 +29,8 @@ NBA_TABLES = ("nba.teams", "nba.players", "nba.games", "nba.team_game_stats", "n
 
 @pytest.fixture
 def server(fixtures_dir):
-    nba = fixtures_dir / "nba"
     with FakeStatsServer() as server:
-        server.add_file("/stats/scoreboardv3", nba / "scoreboardv3" / "scoreboardv3_2025-07-15_offseason_empty.json",
-                        match={"GameDate": "2025-07-15"})
-        for mode in ("T", "P"):
-            server.add_file("/stats/leaguegamelog", nba / "leaguegamelog" / f"leaguegamelog_{mode}_2018-19_playoffs_full.json",
-                            match={"Season": "2018-19", "SeasonType": "Playoffs", "PlayerOrTeam": mode})
-        server.add_file("/stats/commonallplayers",
-                        nba / "commonallplayers" / "commonallplayers_2025-26_all_time_docs_sample.json",
-                        match={"IsOnlyCurrentSeason": "0"})
+        serve_playoffs(server, fixtures_dir)
         yield server
 
 
@@ -76,16 +70,8 @@ def clean(tmp_path_factory, fixtures_dir):
     """The tables after one uninterrupted sync (SQLite), and its run."""
     tmp = tmp_path_factory.mktemp("clean")
     url = f"sqlite:///{tmp / 'clean.db'}"
-    nba = fixtures_dir / "nba"
     with FakeStatsServer() as server:
-        server.add_file("/stats/scoreboardv3", nba / "scoreboardv3" / "scoreboardv3_2025-07-15_offseason_empty.json",
-                        match={"GameDate": "2025-07-15"})
-        for mode in ("T", "P"):
-            server.add_file("/stats/leaguegamelog", nba / "leaguegamelog" / f"leaguegamelog_{mode}_2018-19_playoffs_full.json",
-                            match={"Season": "2018-19", "SeasonType": "Playoffs", "PlayerOrTeam": mode})
-        server.add_file("/stats/commonallplayers",
-                        nba / "commonallplayers" / "commonallplayers_2025-26_all_time_docs_sample.json",
-                        match={"IsOnlyCurrentSeason": "0"})
+        serve_playoffs(server, fixtures_dir)
         done = sync(env_for(url, server, tmp))
     assert done.returncode == 0, done.stdout + done.stderr
     with connect(url) as store:
