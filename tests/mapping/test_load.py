@@ -40,7 +40,7 @@ def test_payments_example_keeps_good_rows_quarantines_the_bad_one_and_reloads_as
     code, out = _cli("load", str(csv_path), "--mapping", str(yaml_path), "--db", db_url, "--json")
     assert code == 3, out  # some rows were rejected
     first = json.loads(out)
-    assert first["tables"]["payments"] == {"inserted": 5, "updated": 0, "unchanged": 0, "stale": 0, "rejected": 1}
+    assert first["tables"]["payments"] == {"inserted": 5, "updated": 0, "unchanged": 0, "stale": 0, "rejected": 1, "deleted": 0}
     assert first["tables"]["customers"]["inserted"] == 3
     assert first["quarantine"]["inserted"] == 2  # the bad line, once for each target
     assert first["captured_at_from"] == "file modification time"
@@ -65,7 +65,7 @@ def test_payments_example_keeps_good_rows_quarantines_the_bad_one_and_reloads_as
     for name, counts in second["tables"].items():
         assert counts["inserted"] == counts["updated"] == 0, name
     assert second["tables"]["payments"]["unchanged"] == 5
-    assert second["quarantine"] == {"inserted": 0, "updated": 0, "unchanged": 2, "stale": 0, "rejected": 0}
+    assert second["quarantine"] == {"inserted": 0, "updated": 0, "unchanged": 2, "stale": 0, "rejected": 0, "deleted": 0}
     with fieldhouse.connect(db_url) as store:
         assert {r["payment_id"]: r["processed_at"] for r in store.rows(payments_table)} == written
         assert store.count(QUARANTINE) == 2
@@ -84,7 +84,7 @@ def test_newer_file_updates_and_processed_at_moves(sqlite_url: str, payments, tm
         done = load_file(store, newer, mapping)
         after = {r["payment_id"]: r for r in store.rows(mapping.targets["payments"].table)}
     counts = done.result.tables["payments"].counts()
-    assert counts == {"inserted": 1, "updated": 1, "unchanged": 4, "stale": 0, "rejected": 0}
+    assert counts == {"inserted": 1, "updated": 1, "unchanged": 4, "stale": 0, "rejected": 0, "deleted": 0}
     assert str(after[1002]["amount"]) == "80.00"
     assert after[1002]["processed_at"] > before[1002]["processed_at"]
     assert after[1001]["processed_at"] == before[1001]["processed_at"]
@@ -247,6 +247,6 @@ def test_rows_the_store_refuses_are_quarantined_with_their_raw_element(sqlite_ur
         result = write_applied(store, applied, stamp)
         [reject] = store.rows(QUARANTINE)
         assert store.count(mapping.targets["games"].table) == 1
-    assert result.tables["app.games"].counts() == {"inserted": 1, "updated": 0, "unchanged": 0, "stale": 0, "rejected": 1}
+    assert result.tables["app.games"].counts() == {"inserted": 1, "updated": 0, "unchanged": 0, "stale": 0, "rejected": 1, "deleted": 0}
     assert reject["record"] == {"id": 2, "pts": 20}
     assert "cannot cast 'lots' to int" in reject["reason"]

@@ -76,7 +76,7 @@ def test_reload_changes_nothing_and_order_does_not_matter(records: list[dict], o
             before = first.tables[name]
             assert result.counts() == {
                 "inserted": 0, "updated": 0, "unchanged": before.inserted + before.unchanged,
-                "stale": before.stale, "rejected": 0}, name
+                "stale": before.stale, "rejected": 0, "deleted": 0}, name
         assert _tables(a) == tables
         assert not a.table_exists(QUARANTINE) or a.count(QUARANTINE) == 0
 

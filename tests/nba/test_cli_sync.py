@@ -25,7 +25,7 @@ def test_sync_json_reports_status_calls_and_counts_per_table(sqlite_url, nba_ser
     report = json.loads(result.stdout)
     assert report["status"] == "success"
     assert report["http_calls"] == 4
-    assert report["tables"]["nba.games"] == {"inserted": 82, "updated": 0, "unchanged": 0, "stale": 0, "rejected": 0}
+    assert report["tables"]["nba.games"] == {"inserted": 82, "updated": 0, "unchanged": 0, "stale": 0, "rejected": 0, "deleted": 0}
 
 
 def test_backfill_isolates_a_failing_season(sqlite_url, nba_server, tmp_path, monkeypatch):

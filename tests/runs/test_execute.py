@@ -28,7 +28,7 @@ def test_success_is_recorded_with_counts_units_and_http_calls(db_url, settings):
         units = [FakeUnit("a"), FakeUnit("b", rows=2)]
         report = run(store, settings, units, http_calls=lambda: sent[0], api_check=fetch_counting)
         assert (report.status, report.exit_code) == ("success", 0)
-        assert report.counts() == {SCORES.name: {"inserted": 5, "updated": 0, "unchanged": 0, "stale": 0, "rejected": 0}}
+        assert report.counts() == {SCORES.name: {"inserted": 5, "updated": 0, "unchanged": 0, "stale": 0, "rejected": 0, "deleted": 0}}
         assert report.http_calls == 2  # the pre-flight's request counts
         row = ledger.get_run(store, report.run_id)
         assert row["status"] == "success" and row["source"] == "fake" and row["command"] == "sync"

@@ -109,9 +109,9 @@ def test_the_path_is_taken_and_large_batches_count_right(pg_url):
     with pipelined(fieldhouse.connect(pg_url)) as store:
         first = store.upsert(table, _rows(300))
         assert store.pipeline_stats["chunks"] == 18  # 14 of 20 rows, then 10, 5, 3 and 2
-        assert first.counts() == {"inserted": 300, "updated": 0, "unchanged": 0, "stale": 0, "rejected": 0}
+        assert first.counts() == {"inserted": 300, "updated": 0, "unchanged": 0, "stale": 0, "rejected": 0, "deleted": 0}
         again = store.upsert(table, [*_rows(150, day=2), *_rows(150, day=0, offset=150), *_rows(10, offset=300)])
-        assert again.counts() == {"inserted": 10, "updated": 150, "unchanged": 0, "stale": 150, "rejected": 0}
+        assert again.counts() == {"inserted": 10, "updated": 150, "unchanged": 0, "stale": 150, "rejected": 0, "deleted": 0}
         assert again.refreshed == 150
         assert store.count(table) == 310
 

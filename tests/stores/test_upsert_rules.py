@@ -32,7 +32,7 @@ def table(store):
 
 def test_rule1_new_key_is_inserted(store, table):
     result = store.upsert(table, [row("g1"), row("g2")])
-    assert result.counts() == {"inserted": 2, "updated": 0, "unchanged": 0, "stale": 0, "rejected": 0}
+    assert result.counts() == {"inserted": 2, "updated": 0, "unchanged": 0, "stale": 0, "rejected": 0, "deleted": 0}
     assert [r["game_id"] for r in store.rows(table)] == ["g1", "g2"]
 
 
@@ -95,7 +95,7 @@ def test_rule5_a_more_complete_row_wins_a_tie(store, table):
 def test_rule6_duplicates_in_one_batch_resolve_like_separate_batches(store, table):
     batch = [row(pts=1, day=1), row(pts=3, day=3), row(pts=2, day=2), row(pts=3, day=3)]
     result = store.upsert(table, batch)
-    assert result.counts() == {"inserted": 1, "updated": 0, "unchanged": 1, "stale": 2, "rejected": 0}
+    assert result.counts() == {"inserted": 1, "updated": 0, "unchanged": 1, "stale": 2, "rejected": 0, "deleted": 0}
     assert store.rows(table)[0]["pts"] == 3
 
 

@@ -6,7 +6,10 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
-OUTCOMES = ("inserted", "updated", "unchanged", "stale", "rejected")
+#: What can happen to an input row (each is counted exactly once as one of the first five),
+#: and ``deleted``: stored rows removed because a newer snapshot of their parent no longer
+#: holds them (tables with a ``parent_key``; see docs/upsert.md).
+OUTCOMES = ("inserted", "updated", "unchanged", "stale", "rejected", "deleted")
 
 
 @dataclass(frozen=True)
@@ -32,6 +35,8 @@ class UpsertResult:
     updated: int = 0
     unchanged: int = 0
     stale: int = 0
+    #: Stored rows removed by a newer snapshot of their parent (not input rows).
+    deleted: int = 0
     rejects: list[Rejected] = field(default_factory=list)
     #: Of ``updated``: rows whose values were the same and whose version moved (a newer
     #: capture of unchanged data).  Not an outcome of its own: already in ``updated``.
@@ -54,7 +59,7 @@ class UpsertResult:
         return {name: getattr(self, name) for name in OUTCOMES}
 
     def __iadd__(self, other: UpsertResult) -> UpsertResult:
-        for name in (*OUTCOMES[:-1], "refreshed"):
+        for name in ("inserted", "updated", "unchanged", "stale", "deleted", "refreshed"):
             setattr(self, name, getattr(self, name) + getattr(other, name))
         self.rejects.extend(other.rejects)
         return self
