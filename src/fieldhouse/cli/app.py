@@ -26,11 +26,17 @@ class _Commands(TyperGroup):
     (the same under ``CliRunner`` as from the console script)."""
 
     def invoke(self, ctx):
+        from ..runs import interrupt
+
         try:
-            return super().invoke(ctx)
+            with interrupt.terminate_raises():
+                return super().invoke(ctx)
         except FieldhouseError as exc:
             err_console.print(f"[bold red]error:[/] {redact(str(exc))}", highlight=False, soft_wrap=True)
             raise typer.Exit(exit_code_for(exc)) from None
+        except KeyboardInterrupt as exc:  # Ctrl-C: 130, SIGTERM: 143 (a run records it first)
+            err_console.print(f"[bold red]stopped:[/] {interrupt.reason(exc)}", highlight=False)
+            raise typer.Exit(interrupt.exit_code(exc)) from None
 
 
 app = typer.Typer(

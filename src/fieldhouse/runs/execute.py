@@ -21,7 +21,7 @@ from typing import Any
 from ..errors import LockBusyError
 from ..settings import Settings, get_settings
 from ..stores import Store, UpsertResult, connect
-from . import deadletters, ledger
+from . import deadletters, interrupt, ledger
 from .audits import Audit, AuditReport, run_audits
 from .doctor import DoctorReport, preflight
 from .logs import run_context
@@ -207,7 +207,8 @@ def execute_run(
     ``unit_for_key(key)`` rebuilds a unit from the key of an open dead letter (None: cannot).
     A unit may offer ``done(store) -> bool``: True skips it (e.g. its watermark covers it).
     Never raises for a failure of the source or the database: the report says what happened
-    (``status``, ``error``, ``exit_code``); KeyboardInterrupt is recorded, then re-raised.
+    (``status``, ``error``, ``exit_code``); KeyboardInterrupt (Ctrl-C, or SIGTERM under
+    :func:`~fieldhouse.runs.interrupt.terminate_raises`) is recorded, then re-raised.
     """
     settings = settings or get_settings()
     wait = settings.run_lock_wait if lock_wait is None else lock_wait
@@ -294,8 +295,8 @@ def _locked_run(store: Store, record: ledger.RunRecord, report: RunReport, finis
                 if status == SUCCESS:
                     status = PARTIAL
         return finish(status, error)
-    except KeyboardInterrupt:
-        finish(FAILED, "interrupted (Ctrl-C)")
+    except KeyboardInterrupt as exc:  # Ctrl-C or SIGTERM (see runs/interrupt.py)
+        finish(FAILED, interrupt.reason(exc))
         raise
     except Exception as exc:
         log.exception("run %s stopped: %s", record.run_id, error_text(exc))

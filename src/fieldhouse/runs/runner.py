@@ -16,7 +16,7 @@ from dataclasses import dataclass, field
 
 from ..errors import FieldhouseError
 from ..stores import Store, UpsertResult
-from . import deadletters, ledger
+from . import deadletters, interrupt, ledger
 from .units import Unit
 
 log = logging.getLogger("fieldhouse.runs")
@@ -78,6 +78,13 @@ def run_recorded_unit(store: Store, unit: Unit, run: ledger.RunRecord) -> UnitOu
             if letter and letter["status"] == deadletters.OPEN:
                 deadletters.resolve(store, letter, by=run.run_id)
                 outcome.dead_letter = "closed"
+    except KeyboardInterrupt as exc:  # Ctrl-C or SIGTERM: the transaction rolled back
+        why = interrupt.reason(exc)
+        log.error("unit %s %s", unit.key, why)
+        store.upsert(ledger.UNITS_TABLE, [ledger.unit_row(
+            run, unit.key, unit.kind, FAILED, attempts=attempts, started_at=started_at,
+            duration=time.monotonic() - started, error=why)])
+        raise
     except Exception as exc:  # isolation: one unit's failure never stops the run
         duration = time.monotonic() - started
         message, trace = error_text(exc), traceback.format_exc()
