@@ -11,6 +11,7 @@ from ...runs import RunReport, execute_run
 from ...stores import Store, connect
 from .audits import audits_for
 from .client import NBAClient
+from .seasons import check_arguments
 from .sync import SOURCE, api_check, archive_as_of, make_client, plan_units, unit_for_key
 
 
@@ -40,9 +41,13 @@ def _run(settings: Any, archive: str | None, as_of: date | None, *, command: str
 def sync_nba(settings: Any, seasons: list[str], season_types: list[str], *, archive: str | None = None,
              full: bool = False, as_of: date | None = None, safety_days: int = 2,
              command: str = "sync", schedule_days: int = 1, progress: Any = None) -> RunReport:
-    """Sync ``seasons`` as one recorded run (see docs/nba.md)."""
-    if as_of is None and archive:
-        as_of = archive_as_of(archive)
+    """Sync ``seasons`` as one recorded run (see docs/nba.md); ConfigError, before anything
+    is recorded, for arguments no sync can honour (:func:`.seasons.check_arguments`)."""
+    offline = archive or getattr(settings, "archive_dir", None)
+    newest = archive_as_of(offline) if offline else None
+    if as_of is None:
+        as_of = newest
+    check_arguments(seasons, as_of=as_of, safety_days=safety_days, newest_capture=newest)
     return _run(
         settings, archive, as_of, command=command, full=full, safety_days=safety_days, progress=progress,
         arguments={"seasons": seasons, "season_types": season_types, "full": full, "safety_days": safety_days},

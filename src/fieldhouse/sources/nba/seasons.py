@@ -4,11 +4,14 @@ data encodes them (``SEASON_ID`` "42018", game ids "0041800141")."""
 from __future__ import annotations
 
 import re
-from datetime import date
+from datetime import UTC, date, datetime, timedelta
 
 from ...errors import ConfigError
 
 _SEASON = re.compile(r"^(\d{4})-(\d{2})$")
+
+# The BAA's first season, which the NBA counts as its own: no data is older.
+FIRST_SEASON = "1946-47"
 
 # Our name -> the API's SeasonType parameter.
 SEASON_TYPES = {"regular": "Regular Season", "playoffs": "Playoffs", "play_in": "PlayIn"}
@@ -80,3 +83,29 @@ def season_dates(season: str) -> tuple[date, date]:
 
 def current_season(today: date) -> str:
     return season_of_start_year(today.year if today.month >= 9 else today.year - 1)
+
+
+def check_arguments(seasons: list[str], *, as_of: date | None, safety_days: int,
+                    newest_capture: date | None = None, today: date | None = None) -> None:
+    """Refuse, with one ConfigError, arguments no sync can honour (so no unit is planned
+    and nothing is recorded): a season before :data:`FIRST_SEASON` or after next season,
+    a negative ``safety_days``, an ``as_of`` before the league's first season or after the
+    data's end (``newest_capture``, the archive's newest capture offline; else today)."""
+    today = today or datetime.now(UTC).date()
+    latest = season_of_start_year(int(current_season(today)[:4]) + 1)
+    for season in seasons:
+        if int(season[:4]) < int(FIRST_SEASON[:4]):
+            raise ConfigError(f"season {season!r} is before the NBA's first season, {FIRST_SEASON}: "
+                              f"give a season from {FIRST_SEASON} to {latest}")
+        if int(season[:4]) > int(latest[:4]):
+            raise ConfigError(f"season {season!r} is too far ahead: the latest season with a schedule is "
+                              f"{latest} (next season); give a season from {FIRST_SEASON} to {latest}")
+    if safety_days < 0:
+        raise ConfigError(f"--safety-days {safety_days} is negative: give 0 or more days")
+    if as_of is not None:
+        first = season_dates(FIRST_SEASON)[0]
+        last, what = (newest_capture, "the archive's newest capture") if newest_capture else (
+            today + timedelta(days=1), "today")
+        if not first <= as_of <= last:
+            raise ConfigError(f"--as-of {as_of.isoformat()} is outside the data: give a date from "
+                              f"{first.isoformat()} ({FIRST_SEASON} began) to {last.isoformat()} ({what})")
