@@ -4,10 +4,14 @@ from __future__ import annotations
 
 from functools import cached_property
 
-from pydantic import Field, field_validator
+import annotated_types
+from pydantic import Field, ValidationError, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
+from .errors import ConfigError
 from .urls import DatabaseURL, redact
+
+LOG_LEVELS = ("DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL")
 
 
 class Settings(BaseSettings):
@@ -46,6 +50,13 @@ class Settings(BaseSettings):
     run_heartbeat_interval: float = Field(default=15.0, gt=0)
     run_stale_after: float = Field(default=120.0, gt=0)
 
+    @field_validator("log_level")
+    @classmethod
+    def _valid_level(cls, value: str) -> str:
+        if str(value).upper() not in LOG_LEVELS:
+            raise ValueError(f"not a log level: use one of {', '.join(LOG_LEVELS)}")
+        return str(value).upper()
+
     @field_validator("database_url")
     @classmethod
     def _valid_url(cls, value: str) -> str:
@@ -62,4 +73,35 @@ class Settings(BaseSettings):
 
 
 def get_settings(**overrides: object) -> Settings:
-    return Settings(**{k: v for k, v in overrides.items() if v is not None})
+    """The settings, ``overrides`` (e.g. ``--db``) winning over the environment; a
+    ConfigError naming the variable and what it accepts if one is invalid."""
+    given = {k: v for k, v in overrides.items() if v is not None}
+    try:
+        return Settings(**given)
+    except ValidationError as exc:
+        raise _config_error(exc, given) from None
+
+
+def _accepts(name: str) -> str:
+    """What a setting accepts, in words: ``a whole number of 1 or more``."""
+    info = Settings.model_fields[name]
+    if name == "log_level":
+        return f"one of {', '.join(LOG_LEVELS)}"
+    kind = {int: "a whole number", float: "a number"}.get(info.annotation, "text")
+    bounds = []
+    for rule in info.metadata:
+        if isinstance(rule, annotated_types.Gt):
+            bounds.append(f"greater than {rule.gt:g}")
+        elif isinstance(rule, annotated_types.Ge):
+            bounds.append(f"of {rule.ge:g} or more")
+    return " ".join([kind, *bounds])
+
+
+def _config_error(exc: ValidationError, given: dict[str, object]) -> ConfigError:
+    error = exc.errors()[0]
+    name = str(error["loc"][0]) if error.get("loc") else ""
+    if name not in Settings.model_fields:
+        return ConfigError(f"invalid settings: {error['msg']}")
+    where = f"the {name} setting" if name in given else f"FIELDHOUSE_{name.upper()}"
+    value = redact(str(error.get("input", "")))
+    return ConfigError(f"{where}={value!r} is not valid: it accepts {_accepts(name)}")

@@ -180,7 +180,7 @@ def test_mapping_errors_reach_the_user_with_file_and_line(sqlite_url: str, tmp_p
     data = tmp_path / "g.csv"
     data.write_text("id,pts\n1,100\n")
     result = runner.invoke(app, ["load", str(data), "-m", str(bad), "--db", sqlite_url])
-    assert result.exit_code == 1
+    assert result.exit_code == 2  # a bad mapping is bad usage (docs/runs.md)
     message = " ".join(result.stderr.split())
     assert "bad.yaml, line 8: target 'games', column 'pts' has no source" in message
     assert "Traceback" not in result.output

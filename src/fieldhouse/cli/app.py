@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import sys
+from collections.abc import Iterable
 from typing import Annotated
 
 import typer
@@ -10,15 +11,30 @@ from rich.console import Console
 from typer.core import TyperGroup
 
 from .._version import __version__
-from ..errors import ConfigError, FieldhouseError
+from ..errors import (
+    ArchiveError,
+    ConfigError,
+    FetchError,
+    FieldhouseError,
+    IdentifierError,
+    MappingError,
+)
 from ..settings import Settings, get_settings
 from ..urls import redact
 
 EXIT_OK, EXIT_FAILED, EXIT_USAGE, EXIT_PARTIAL = 0, 1, 2, 3
 
 
+# Errors in what the user gave (arguments, files, mappings, URLs, settings): exit 2.  An
+# ArchiveMissError is a FetchError raised while a run fetches: a failure at run time.
+USAGE_ERRORS = (ConfigError, MappingError, IdentifierError, ArchiveError)
+
+
 def exit_code_for(exc: FieldhouseError) -> int:
-    return EXIT_USAGE if isinstance(exc, ConfigError) else EXIT_FAILED
+    """The exit code table of docs/runs.md for an error that ends a command."""
+    if isinstance(exc, USAGE_ERRORS) and not isinstance(exc, FetchError):
+        return EXIT_USAGE
+    return EXIT_FAILED
 
 
 class _Commands(TyperGroup):
@@ -68,6 +84,22 @@ def fail(message: str, code: int = EXIT_FAILED) -> typer.Exit:
     return typer.Exit(code)
 
 
+def known_sources() -> list[str]:
+    """The sources a ``--source`` may name: every source with registered replay handlers
+    (the built-in ones and plug-ins)."""
+    from ..sources.replay import load_handlers, registry
+
+    load_handlers()
+    return sorted({source for source, _ in registry.keys()})
+
+
+def check_source(source: str | None, names: Iterable[str] | None = None) -> None:
+    """Exit 2 for a ``--source`` not among ``names`` (default: :func:`known_sources`)."""
+    names = sorted(names) if names is not None else known_sources()
+    if source is not None and source not in names:
+        raise fail(f"unknown source {source!r}: use one of {', '.join(names)}", EXIT_USAGE)
+
+
 @app.callback(invoke_without_command=True)
 def _root(
     version: Annotated[bool, typer.Option("--version", help="Print the version and exit.")] = False,
@@ -79,18 +111,13 @@ def _root(
 
 
 def _setup_logging() -> None:
-    """Console lines and the JSON-lines file (docs/runs.md); never stops a command."""
-    import os
-
+    """Console lines and the JSON-lines file (docs/runs.md).  Every ``FIELDHOUSE_*``
+    variable is checked here, before any command runs (an invalid one: exit 2), except the
+    database URL, which ``--db`` may replace: the command checks that one."""
     from ..runs.logs import setup_logging
 
-    try:
-        settings = get_settings()
-        level, file = settings.log_level, settings.log_file
-    except Exception:  # e.g. a malformed database URL: the command will say so
-        level = os.environ.get("FIELDHOUSE_LOG_LEVEL", "INFO")
-        file = os.environ.get("FIELDHOUSE_LOG_FILE", "logs/fieldhouse.log")
-    setup_logging(level, file or None)
+    settings = get_settings(database_url="sqlite:///:memory:")
+    setup_logging(settings.log_level, settings.log_file or None)
 
 
 def main() -> None:

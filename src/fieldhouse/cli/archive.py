@@ -10,7 +10,7 @@ import typer
 
 from ..sources.archive import export_archive, import_archive
 from ..stores import connect
-from .app import DbOption, JsonOption, app, console, settings_for
+from .app import DbOption, JsonOption, app, check_source, console, settings_for
 from .replay import SinceOption, SourceOption, parse_since
 
 archive_app = typer.Typer(
@@ -44,6 +44,7 @@ def export_command(
 ) -> None:
     """Write the stored raw responses to DIR (created if needed; an existing archive is
     added to)."""
+    check_source(source)
     start = parse_since(since)
     settings = settings_for(db)
     with connect(settings.database) as store:

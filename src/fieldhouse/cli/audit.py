@@ -10,7 +10,16 @@ import typer
 from ..runs import ledger
 from ..runs.audits import AuditReport, audits_for, run_audits
 from ..stores import Store, connect
-from .app import EXIT_FAILED, EXIT_OK, DbOption, JsonOption, app, console, settings_for
+from .app import (
+    EXIT_FAILED,
+    EXIT_OK,
+    DbOption,
+    JsonOption,
+    app,
+    check_source,
+    console,
+    settings_for,
+)
 from .runs import print_json
 
 
@@ -35,6 +44,7 @@ def audit_command(
 ) -> None:
     """Run the data audits (two team rows per final game, scores, points, orphans, schedule ...);
     exit code 1 if one fails.  Recorded in the ledger as a run with command `audit`."""
+    check_source(source)
     if season is not None and source == "nba":
         from ..sources.nba.seasons import parse_season
 

@@ -9,7 +9,18 @@ from rich.table import Table as RichTable
 
 from ..runs import deadletters
 from ..stores import connect
-from .app import EXIT_FAILED, EXIT_USAGE, DbOption, JsonOption, app, console, fail, settings_for
+from .app import (
+    EXIT_FAILED,
+    EXIT_USAGE,
+    DbOption,
+    JsonOption,
+    app,
+    check_source,
+    console,
+    fail,
+    known_sources,
+    settings_for,
+)
 from .runs import print_json, when
 
 dl_app = typer.Typer(help="Units that failed for good: list, retry or resolve them.")
@@ -19,6 +30,12 @@ AllOpt = Annotated[bool, typer.Option("--all", help="Resolved ones too.")]
 SourceOpt = Annotated[str | None, typer.Option("--source", help="Only this source.", show_default=False)]
 
 
+def _check_source(store, source: str | None) -> None:
+    """A source fieldhouse knows, or one with dead letters."""
+    if source is not None:
+        check_source(source, {*known_sources(), *(r["source"] for r in deadletters.list_letters(store, status=None))})
+
+
 def _view(row: dict) -> dict:
     return {k: v for k, v in row.items() if k not in ("updated_at",)}
 
@@ -26,6 +43,7 @@ def _view(row: dict) -> dict:
 def _list(db: str | None, show_all: bool, source: str | None, as_json: bool) -> None:
     settings = settings_for(db)
     with connect(settings.database) as store:
+        _check_source(store, source)
         rows = deadletters.list_letters(store, source=source, status=None if show_all else deadletters.OPEN)
     if as_json:
         print_json({"dead_letters": [_view(r) for r in rows]})
@@ -91,6 +109,7 @@ def retry_command(
     """Run just the open dead letters now (a sync also retries them first)."""
     settings = settings_for(db)
     with connect(settings.database) as store:
+        _check_source(store, source)
         sources = sorted({r["source"] for r in deadletters.list_letters(store, source=source)})
     if not sources:
         console.print("no open dead letters")

@@ -10,7 +10,16 @@ import typer
 from ..errors import FieldhouseError
 from ..runs.doctor import FAILED, Check, DoctorReport, check_api, preflight
 from ..stores import connect
-from .app import EXIT_FAILED, EXIT_OK, DbOption, JsonOption, app, console, settings_for
+from .app import (
+    EXIT_FAILED,
+    EXIT_OK,
+    DbOption,
+    JsonOption,
+    app,
+    check_source,
+    console,
+    settings_for,
+)
 from .runs import print_json
 
 
@@ -49,6 +58,7 @@ def doctor_command(
 ) -> None:
     """Check the database (reachable, writable, schema version) and the API host; exit code 1
     if a check fails."""
+    check_source(source)
     settings = settings_for(db)
     if archive is not None and not Path(archive).is_dir():
         report = DoctorReport([Check("archive", FAILED, f"archive folder {archive!r} does not exist: give the "

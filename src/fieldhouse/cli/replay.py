@@ -11,7 +11,17 @@ from rich.table import Table as RichTable
 
 from ..sources.replay import load_handlers, replay
 from ..stores import connect
-from .app import EXIT_PARTIAL, EXIT_USAGE, DbOption, JsonOption, app, console, fail, settings_for
+from .app import (
+    EXIT_PARTIAL,
+    EXIT_USAGE,
+    DbOption,
+    JsonOption,
+    app,
+    check_source,
+    console,
+    fail,
+    settings_for,
+)
 
 SourceOption = Annotated[str | None, typer.Option("--source", help="Only this source (e.g. nba).",
                                                   show_default=False)]
@@ -39,6 +49,7 @@ def replay_command(
     """Re-run the mappings over the stored raw responses, oldest first, without any network
     call.  Replaying twice changes nothing; an older response never brings back older
     values.  Exit code 3 if a response could not be mapped."""
+    check_source(source)
     start = parse_since(since)
     settings = settings_for(db)
     load_handlers()

@@ -13,7 +13,17 @@ from rich.table import Table as RichTable
 from ..runs import ledger
 from ..settings import Settings
 from ..stores import connect
-from .app import EXIT_USAGE, DbOption, JsonOption, app, console, fail, settings_for
+from .app import (
+    EXIT_USAGE,
+    DbOption,
+    JsonOption,
+    app,
+    check_source,
+    console,
+    fail,
+    known_sources,
+    settings_for,
+)
 
 runs_app = typer.Typer(help="The run ledger: what each run did.", no_args_is_help=False)
 app.add_typer(runs_app, name="runs")
@@ -70,6 +80,8 @@ def runs_command(
         return
     settings = settings_for(db)
     with connect(settings.database) as store:
+        if source is not None:  # a source fieldhouse knows, or one the ledger has runs of
+            check_source(source, {*known_sources(), *(r["source"] for r in ledger.list_runs(store))})
         runs = [run_view(r, settings) for r in ledger.list_runs(store, last=last, source=source)]
     if as_json:
         print_json({"runs": runs})

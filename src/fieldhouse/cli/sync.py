@@ -10,7 +10,7 @@ import typer
 from rich.table import Table as RichTable
 
 from ..sources.nba.seasons import parse_season, parse_season_range, parse_season_types
-from .app import EXIT_OK, DbOption, JsonOption, app, console, fail, settings_for
+from .app import EXIT_OK, DbOption, JsonOption, app, check_source, console, fail, settings_for
 
 SOURCES = ("nba",)
 
@@ -22,8 +22,7 @@ SafetyOpt = Annotated[int, typer.Option("--safety-days", help="Re-fetch this man
 
 
 def _check_source(source: str) -> None:
-    if source not in SOURCES:
-        raise fail(f"unknown source {source!r}: use one of {', '.join(SOURCES)}", 2)
+    check_source(source, SOURCES)
 
 
 def _as_of(text: str | None) -> date | None:

@@ -142,14 +142,20 @@ def export_archive(store: Store, directory: str | Path, *, source: str | None = 
     """Write the stored raw responses (optionally of ``source``, captured since ``since``)
     to the archive at ``directory``, adding to what it already holds."""
     root = Path(directory)
-    root.mkdir(parents=True, exist_ok=True)
+    try:
+        root.mkdir(parents=True, exist_ok=True)
+    except FileExistsError:
+        raise ArchiveError(f"cannot export to {root}: it is a file, not a folder; give a folder "
+                           "(new, or an archive to add to)") from None
+    except OSError as exc:
+        raise ArchiveError(f"cannot create the archive folder {root}: {exc.strerror or exc}") from None
     entries = {e.key: e for e in read_index(root)} if (root / INDEX).exists() else {}
     report = ArchiveReport()
     for raw in raw_responses(store, source=source, since=since):
         rel = f"{_safe_part(raw.source)}/{_safe_part(raw.endpoint)}/{raw.content_hash}.json.gz"
         path = root / rel
         if not path.exists():
-            _write_atomic(path, gzip.compress(raw.body, compresslevel=6, mtime=0))
+            _write_body(root, path, raw.body)
         entry = Entry(raw.source, raw.endpoint, raw.params, raw.captured_at, raw.content_hash,
                       len(raw.body), rel)
         old = entries.get(entry.key)
@@ -161,6 +167,13 @@ def export_archive(store: Store, directory: str | Path, *, source: str | None = 
         report.added += 1
     _write_index(root, entries.values())
     return report
+
+
+def _write_body(root: Path, path: Path, body: bytes) -> None:
+    try:
+        _write_atomic(path, gzip.compress(body, compresslevel=6, mtime=0))
+    except OSError as exc:
+        raise ArchiveError(f"cannot write to the archive folder {root}: {exc.strerror or exc}") from None
 
 
 def import_archive(store: Store, directory: str | Path) -> ArchiveReport:
