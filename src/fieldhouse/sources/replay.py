@@ -124,11 +124,16 @@ def ingest(store: Store, response: Response, reg: Registry | None = None) -> Ing
 
     The handler sees the ``captured_at`` of the first capture of this content, so syncing
     unchanged data again leaves every row unchanged.  Without a handler the response is
-    only landed (and replay maps it once a handler exists).
+    only landed (and replay maps it once a handler exists).  A ``derived`` response (an
+    answer computed from a stored one, see :class:`~fieldhouse.sources.http.Response`) is
+    mapped but not landed: the raw zone holds only what a server sent.
     """
     reg = reg or registry
     with store.transaction():
-        landed = land(store, response)
+        if response.derived:  # computed, not received: mapped, never stored as raw
+            landed = Landed(RawResponse.from_response(response), stored=False)
+        else:
+            landed = land(store, response)
         handler = reg.get(response.source, response.endpoint)
         results: dict[str, UpsertResult] = {}
         if handler is not None:

@@ -45,6 +45,8 @@ class Response:
     ``captured_at`` is when it was received (UTC); after :func:`fieldhouse.sources.raw.land`
     it is the time this same content was first captured, so re-syncing unchanged data gives
     unchanged rows downstream.  ``params`` are canonical (see :func:`canonical_params`).
+    ``derived`` marks an answer computed from a stored response rather than received (e.g.
+    an offline date window): it is mapped like any, but never landed in the raw zone.
     """
 
     source: str
@@ -57,6 +59,7 @@ class Response:
     status: int = 200
     attempts: int = 1
     from_archive: bool = False
+    derived: bool = False
 
     @property
     def params_text(self) -> str:

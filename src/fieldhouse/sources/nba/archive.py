@@ -4,7 +4,8 @@ The stats API filters ``leaguegamelog`` by ``DateFrom``/``DateTo``.  An archive 
 responses that were fetched; when it holds no response for a request with a date window,
 this fetcher answers it the way the API would: from the newest capture of the same
 request without the window, keeping only the rows whose ``GAME_DATE`` falls inside it.
-The answer keeps that capture's ``captured_at``.
+The answer keeps that capture's ``captured_at`` and is marked ``derived``: the raw zone
+never stores it (it holds only what a server sent), so ``archive export`` never ships it.
 """
 
 from __future__ import annotations
@@ -47,7 +48,7 @@ class NBAArchiveFetcher(ArchiveFetcher):
         body = json.dumps(data).encode()
         return Response(source=self.source, endpoint=endpoint, params=query, body=body, data=data,
                         captured_at=whole.captured_at, url=whole.url, status=200, attempts=1,
-                        from_archive=True)
+                        from_archive=True, derived=True)
 
 
 def _window(data: dict[str, Any], date_header: str, first: date | None, last: date | None) -> dict[str, Any]:
