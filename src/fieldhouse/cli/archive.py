@@ -10,7 +10,7 @@ import typer
 
 from ..sources.archive import export_archive, import_archive
 from ..stores import connect
-from .app import DbOption, JsonOption, app, check_source, console, settings_for
+from .app import EXIT_PARTIAL, DbOption, JsonOption, app, check_source, console, settings_for
 from .replay import SinceOption, SourceOption, parse_since
 
 archive_app = typer.Typer(
@@ -31,7 +31,10 @@ def _report(verb: str, directory: Path, report, as_json: bool) -> None:
     if as_json:
         console.print_json(json.dumps({"directory": str(directory), **report.as_dict()}))
     else:
-        console.print(f"{verb} {directory}: {report.added} added, {report.unchanged} already there")
+        console.print(f"{verb} {directory}: {report.added} added, {report.unchanged} already there"
+                      + (f", {len(report.rejected)} refused" if report.rejected else ""), highlight=False)
+        for file, reason in report.rejected:
+            console.print(f"[red]refused[/] {file}: {reason}", highlight=False, soft_wrap=True)
 
 
 @archive_app.command("export")
@@ -55,8 +58,11 @@ def export_command(
 @archive_app.command("import")
 def import_command(directory: DirArgument, db: DbOption = None, as_json: JsonOption = False) -> None:
     """Land the responses of the archive DIR in the database (content already held is left
-    alone); then ``fieldhouse replay`` builds the tables from them."""
+    alone); then ``fieldhouse replay`` builds the tables from them.  A body the source's
+    validator refuses (as a sync would) is not imported: exit code 3."""
     settings = settings_for(db)
     with connect(settings.database) as store:
         report = import_archive(store, directory)
     _report("imported from", directory, report, as_json)
+    if report.rejected:  # bodies a sync would refuse: the rest is imported
+        raise typer.Exit(EXIT_PARTIAL)

@@ -48,7 +48,7 @@ def replay_command(
 ) -> None:
     """Re-run the mappings over the stored raw responses, oldest first, without any network
     call.  Replaying twice changes nothing; an older response never brings back older
-    values.  Exit code 3 if a response could not be mapped."""
+    values.  Exit code 3 if a response could not be mapped or rows were rejected."""
     check_source(source)
     start = parse_since(since)
     settings = settings_for(db)
@@ -68,5 +68,5 @@ def replay_command(
             console.print(f"no handler for {key}: {n} stored responses left as they are")
         for src, endpoint, params, error in report.failures:
             console.print(f"[red]failed[/] {src} {endpoint} {params}: {error}", highlight=False)
-    if report.failures:
+    if report.failures or any(r.rejected for r in report.tables.values()):
         raise typer.Exit(EXIT_PARTIAL)

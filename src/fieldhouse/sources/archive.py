@@ -25,16 +25,16 @@ import json
 import os
 import tempfile
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date, datetime
 from pathlib import Path
 from typing import Any
 
-from ..errors import ArchiveError, ArchiveMissError
+from ..errors import ArchiveError, ArchiveMissError, BadResponseError
 from ..stores import Store
 from ..table import check_identifier
 from .http.response import Params, Response, canonical_params, content_hash, params_text
-from .http.validate import Validator, any_json, parse_json
+from .http.validate import Validator, any_json, parse_json, validator_for
 from .raw import RawResponse, land, raw_responses
 
 INDEX = "index.jsonl"
@@ -128,13 +128,16 @@ def _write_index(root: Path, entries: Iterable[Entry]) -> None:
 
 @dataclass
 class ArchiveReport:
-    """``added``: responses new to the destination; ``unchanged``: already there."""
+    """``added``: responses new to the destination; ``unchanged``: already there;
+    ``rejected`` (import): ``(file, reason)`` of bodies the source's validator refused."""
 
     added: int = 0
     unchanged: int = 0
+    rejected: list[tuple[str, str]] = field(default_factory=list)
 
-    def as_dict(self) -> dict[str, int]:
-        return {"added": self.added, "unchanged": self.unchanged}
+    def as_dict(self) -> dict[str, Any]:
+        return {"added": self.added, "unchanged": self.unchanged,
+                "rejected": [{"file": f, "reason": r} for f, r in self.rejected]}
 
 
 def export_archive(store: Store, directory: str | Path, *, source: str | None = None,
@@ -178,14 +181,25 @@ def _write_body(root: Path, path: Path, body: bytes) -> None:
 
 def import_archive(store: Store, directory: str | Path) -> ArchiveReport:
     """Land every response of the archive into ``store`` (oldest first), with the same
-    rules as online fetching: content already held is left alone."""
+    rules as online fetching: content already held is left alone.  Each body is checked by
+    its source's validator (the one its fetcher uses): a body a sync would refuse is not
+    landed but listed in ``rejected``."""
+    from .replay import load_handlers
+
+    load_handlers()  # imports the sources, which register their validators
     entries = read_index(directory)
     entries.sort(key=lambda e: e.captured_at)
     report = ArchiveReport()
     with store.transaction():
         for entry in entries:
+            body = read_body(directory, entry)
+            try:
+                validator_for(entry.source)(entry.endpoint, parse_json(body, entry.endpoint))
+            except BadResponseError as exc:
+                report.rejected.append((entry.file, str(exc)))
+                continue
             raw = RawResponse(entry.source, entry.endpoint, entry.params, entry.captured_at,
-                              entry.content_hash, read_body(directory, entry))
+                              entry.content_hash, body)
             landed = land(store, raw)
             if landed.stored:
                 report.added += 1

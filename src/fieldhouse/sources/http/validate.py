@@ -41,6 +41,20 @@ def any_json(endpoint: str, data: Any) -> None:
     """Accept any non-empty JSON (the default)."""
 
 
+_BY_SOURCE: dict[str, Validator] = {}
+
+
+def register_validator(source: str, validator: Validator) -> None:
+    """Declare the validator of ``source``'s responses (its fetcher's), so that bodies from
+    elsewhere (``archive import``) are checked exactly as fetched ones."""
+    _BY_SOURCE[source] = validator
+
+
+def validator_for(source: str) -> Validator:
+    """The validator ``source`` registered, else :func:`any_json`."""
+    return _BY_SOURCE.get(source, any_json)
+
+
 def _bad(endpoint: str, why: str) -> BadResponseError:
     return BadResponseError(f"{endpoint}: unexpected response shape: {why}", endpoint=endpoint)
 

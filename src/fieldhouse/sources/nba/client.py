@@ -29,9 +29,10 @@ from nba_api.stats.library.http import STATS_HEADERS, NBAStatsHTTP
 from ..http.clock import Clock
 from ..http.fetcher import Fetcher, FetcherLike, FetchPolicy
 from ..http.response import Response
-from ..http.validate import nba_stats
+from ..http.validate import nba_stats, register_validator
 
 SOURCE = "nba"
+register_validator(SOURCE, nba_stats)
 
 
 def nba_headers() -> dict[str, str]:
