@@ -44,6 +44,8 @@ from .raw import Landed, RawResponse, land, raw_responses
 log = logging.getLogger("fieldhouse.replay")
 
 Handler = Callable[[Store, RawResponse], Mapping[str, UpsertResult]]
+# Writes a source's static data (no response behind it, e.g. the NBA's 30 teams).
+StaticWriter = Callable[[Store], Mapping[str, UpsertResult]]
 
 # Modules that register the built-in sources' handlers when imported (added as sources land).
 BUILTIN_HANDLER_MODULES: tuple[str, ...] = ("fieldhouse.sources.nba.handlers",)
@@ -54,6 +56,21 @@ class Registry:
 
     def __init__(self) -> None:
         self._handlers: dict[tuple[str, str], Handler] = {}
+        self._static: dict[str, StaticWriter] = {}
+
+    def register_static(self, source: str, writer: StaticWriter | None = None):
+        """Register the writer of ``source``'s static data (tables a sync builds from no
+        response): replay runs it too, so a rebuilt database holds every table a sync
+        builds.  Usable as a decorator."""
+
+        def add(fn: StaticWriter) -> StaticWriter:
+            self._static[source] = fn
+            return fn
+
+        return add(writer) if writer is not None else add
+
+    def static(self, source: str) -> StaticWriter | None:
+        return self._static.get(source)
 
     def register(self, source: str, endpoint: str, handler: Handler | None = None):
         """Register ``handler`` for (source, endpoint); usable as a decorator."""
@@ -79,15 +96,16 @@ class Registry:
     @contextmanager
     def scoped(self) -> Iterator[Registry]:
         """Registrations made inside the block are undone after it (for tests)."""
-        saved = dict(self._handlers)
+        saved, saved_static = dict(self._handlers), dict(self._static)
         try:
             yield self
         finally:
-            self._handlers = saved
+            self._handlers, self._static = saved, saved_static
 
 
 registry = Registry()
 register = registry.register
+register_static = registry.register_static
 
 
 def load_handlers() -> None:
@@ -98,12 +116,14 @@ def load_handlers() -> None:
         ep.load()
 
 
-def _apply(store: Store, raw: RawResponse, handler: Handler,
-           totals: dict[str, UpsertResult]) -> None:
-    results = handler(store, raw)
+def _apply(store: Store, raw: RawResponse | None, handler: Handler,
+           totals: dict[str, UpsertResult], source: str = "") -> None:
+    """Run ``handler`` on ``raw`` (None: a static writer of ``source``) and add its results."""
+    results = handler(store, raw) if raw is not None else handler(store)
     if not isinstance(results, Mapping):
+        what = f"handler for {raw.source}/{raw.endpoint}" if raw is not None else f"static writer of {source}"
         raise FieldhouseError(
-            f"the handler for {raw.source}/{raw.endpoint} returned {type(results).__name__}, "
+            f"the {what} returned {type(results).__name__}, "
             "not a mapping of table name to UpsertResult")
     for table, result in results.items():
         if table not in totals:
@@ -171,10 +191,14 @@ def replay(store: Store, *, source: str | None = None, since: date | datetime | 
 
     Each response is applied in its own transaction; a handler that raises a
     FieldhouseError is recorded in ``failures`` (its writes rolled back) and replay goes on.
+    Then, for each source that had responses, its static writer (if registered) writes the
+    tables a sync builds from no response (``failures`` endpoint ``static`` if it raises).
     """
     reg = reg or registry
     report = ReplayReport()
+    seen: set[str] = set()
     for raw in raw_responses(store, source=source, since=since):
+        seen.add(raw.source)
         handler = reg.get(raw.source, raw.endpoint)
         if handler is None:
             key = f"{raw.source}/{raw.endpoint}"
@@ -189,9 +213,26 @@ def replay(store: Store, *, source: str | None = None, since: date | datetime | 
             report.failures.append((raw.source, raw.endpoint, raw.params_text, str(exc)))
             continue
         report.responses += 1
-        for table, result in results.items():
-            if table in report.tables:
-                report.tables[table] += result
-            else:
-                report.tables[table] = result
+        _add(report.tables, results)
+    for name in sorted(seen):
+        writer = reg.static(name)
+        if writer is None:
+            continue
+        try:
+            with store.transaction():
+                results = {}
+                _apply(store, None, writer, results, source=name)
+        except FieldhouseError as exc:
+            log.warning("replay of the static data of %s failed: %s", name, exc)
+            report.failures.append((name, "static", "", str(exc)))
+            continue
+        _add(report.tables, results)
     return report
+
+
+def _add(totals: dict[str, UpsertResult], results: Mapping[str, UpsertResult]) -> None:
+    for table, result in results.items():
+        if table in totals:
+            totals[table] += result
+        else:
+            totals[table] = result

@@ -9,7 +9,7 @@ from ...mapping import Record, apply_mapping, write_applied
 from ...mapping.quarantine import QUARANTINE
 from ...stores import Store, UpsertResult
 from ..raw import RawResponse
-from ..replay import register
+from ..replay import register, register_static
 from .schema import mapping, tables
 
 
@@ -101,3 +101,12 @@ def _result_rows(data: dict) -> list[list]:
     if isinstance(sets, dict):
         sets = [sets]
     return sets[0]["rowSet"] if sets else []
+
+
+@register_static("nba")
+def static_tables(store: Store) -> dict[str, UpsertResult]:
+    """The 30 teams (static data, no response): what the sync's teams unit writes."""
+    from .sync import TeamsUnit
+
+    unit = TeamsUnit()
+    return unit.write(store, unit.fetch())
