@@ -44,6 +44,7 @@ class Settings(BaseSettings):
     mlb_min_interval: float = Field(default=0.25, ge=0)
     mlb_jitter: float = Field(default=0.1, ge=0)
     archive_dir: str | None = None
+    shrink_min_fraction: float = Field(default=0.5, ge=0, le=1)
 
     # -- runs (see docs/runs.md) ---------------------------------------------------------
     run_lock_wait: float = Field(default=10.0, ge=0)
@@ -94,6 +95,8 @@ def _accepts(name: str) -> str:
             bounds.append(f"greater than {rule.gt:g}")
         elif isinstance(rule, annotated_types.Ge):
             bounds.append(f"of {rule.ge:g} or more")
+        elif isinstance(rule, annotated_types.Le):
+            bounds.append(f"up to {rule.le:g}")
     return " ".join([kind, *bounds])
 
 

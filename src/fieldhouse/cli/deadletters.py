@@ -81,8 +81,12 @@ def resolve_command(
     db: DbOption = None,
     as_json: JsonOption = False,
 ) -> None:
-    """Close a dead letter by hand (e.g. the data will never exist)."""
+    """Close a dead letter by hand (e.g. the data will never exist).  A dead letter of a
+    suspect (shrunken) response applies that kept response on purpose, then closes."""
+    from ..sources.replay import apply_suspect
+
     settings = settings_for(db)
+    applied = None
     with connect(settings.database) as store:
         row = deadletters.find(store, ident)
         if row is None:
@@ -90,12 +94,15 @@ def resolve_command(
         if row["status"] == deadletters.RESOLVED:
             closed = row
         else:
-            closed = deadletters.resolve(store, row, by="manual")
+            with store.transaction():
+                applied = apply_suspect(store, row["raw_ref"])
+                closed = deadletters.resolve(store, row, by="manual")
+    counts = {name: r.counts() for name, r in sorted(applied.results.items())} if applied else None
     if as_json:
-        print_json(_view(closed))
+        print_json({**_view(closed), **({"applied": counts} if applied else {})})
     else:
-        console.print(f"dead letter {closed['id']} ({closed['source']} {closed['unit_key']}) is resolved",
-                      highlight=False)
+        console.print(f"dead letter {closed['id']} ({closed['source']} {closed['unit_key']}) is resolved"
+                      + (f"; its suspect response was applied: {counts}" if applied else ""), highlight=False)
 
 
 @dl_app.command("retry")

@@ -19,6 +19,7 @@ FullOpt = Annotated[bool, typer.Option("--full", help="Ignore the watermark: fet
 SeasonTypeOpt = Annotated[str, typer.Option("--season-type", help="regular, playoffs, play_in or all.")]
 AsOfOpt = Annotated[str | None, typer.Option("--as-of", help="Treat this date (YYYY-MM-DD) as today: which season is in progress, which days to schedule. Default: today, or offline the day of the archive's newest capture.")]
 SafetyOpt = Annotated[int, typer.Option("--safety-days", help="Re-fetch this many days before the watermark.")]
+AcceptShrinkOpt = Annotated[bool, typer.Option("--accept-shrink", help="Apply responses far smaller than the previous capture of the same request (held back as suspect by default).")]
 
 
 def _check_source(source: str) -> None:
@@ -35,12 +36,12 @@ def _as_of(text: str | None) -> date | None:
 
 
 def run_nba(seasons: list[str], season_type: str, *, db: str | None, archive: str | None, full: bool,
-            as_of: date | None, safety_days: int, command: str, as_json: bool) -> None:
+            as_of: date | None, safety_days: int, command: str, as_json: bool, accept_shrink: bool = False) -> None:
     from ..sources.nba.run import sync_nba
 
     settings = settings_for(db)
     report = sync_nba(settings, seasons, parse_season_types(season_type), archive=archive, full=full,
-                      as_of=as_of, safety_days=safety_days, command=command)
+                      as_of=as_of, safety_days=safety_days, command=command, accept_shrink=accept_shrink)
     if as_json:
         console.print_json(json.dumps(report.as_dict()))
     else:
@@ -72,13 +73,15 @@ def sync(
     full: FullOpt = False,
     as_of: AsOfOpt = None,
     safety_days: SafetyOpt = 2,
+    accept_shrink: AcceptShrinkOpt = False,
     db: DbOption = None,
     as_json: JsonOption = False,
 ) -> None:
     """Bring a season up to date: the first run fetches it all, later runs only what is new."""
     _check_source(source)
     run_nba([parse_season(season)], season_type, db=db, archive=archive, full=full,
-            as_of=_as_of(as_of), safety_days=safety_days, command="sync", as_json=as_json)
+            as_of=_as_of(as_of), safety_days=safety_days, command="sync", as_json=as_json,
+            accept_shrink=accept_shrink)
     raise typer.Exit(EXIT_OK)
 
 
@@ -91,10 +94,12 @@ def backfill(
     full: FullOpt = False,
     as_of: AsOfOpt = None,
     safety_days: SafetyOpt = 2,
+    accept_shrink: AcceptShrinkOpt = False,
     db: DbOption = None,
     as_json: JsonOption = False,
 ) -> None:
     """Sync several seasons, each season type an isolated unit: one failure never stops the rest."""
     _check_source(source)
     run_nba(parse_season_range(seasons), season_type, db=db, archive=archive, full=full,
-            as_of=_as_of(as_of), safety_days=safety_days, command="backfill", as_json=as_json)
+            as_of=_as_of(as_of), safety_days=safety_days, command="backfill", as_json=as_json,
+            accept_shrink=accept_shrink)

@@ -99,7 +99,11 @@ def find(store: Store, ident: str) -> dict[str, Any] | None:
 def record_failure(store: Store, *, source: str, unit_key: str, kind: str, run_id: str,
                    error: str, traceback: str | None, exc: BaseException | None = None,
                    unit: Any = None, now: datetime | None = None) -> dict[str, Any]:
-    """Open (or update and re-open) the dead letter of a failed unit."""
+    """Open (or update and re-open) the dead letter of a failed unit.  An exception with a
+    ``keep(store)`` method (e.g. a suspect response) keeps what it holds for inspection first."""
+    keep = getattr(exc, "keep", None)
+    if callable(keep):
+        keep(store)
     when = now or stamp()
     old = get(store, source, unit_key)
     row = {

@@ -39,7 +39,15 @@ from importlib.metadata import entry_points
 from ..errors import FieldhouseError
 from ..stores import Store, UpsertResult
 from .http.response import Response
-from .raw import Landed, RawResponse, land, raw_responses
+from .raw import (
+    Landed,
+    RawResponse,
+    check_size,
+    land,
+    mark_applied,
+    raw_responses,
+    suspect_response,
+)
 
 log = logging.getLogger("fieldhouse.replay")
 
@@ -146,13 +154,16 @@ def ingest(store: Store, response: Response, reg: Registry | None = None) -> Ing
     unchanged data again leaves every row unchanged.  Without a handler the response is
     only landed (and replay maps it once a handler exists).  A ``derived`` response (an
     answer computed from a stored one, see :class:`~fieldhouse.sources.http.Response`) is
-    mapped but not landed: the raw zone holds only what a server sent.
+    mapped but not landed: the raw zone holds only what a server sent.  A response far
+    smaller than the previous capture of the same request raises
+    :class:`~fieldhouse.sources.raw.SuspectResponseError` (see :func:`~fieldhouse.sources.raw.check_size`).
     """
     reg = reg or registry
     with store.transaction():
         if response.derived:  # computed, not received: mapped, never stored as raw
             landed = Landed(RawResponse.from_response(response), stored=False)
         else:
+            check_size(store, response)  # a suspect (shrunken) response raises: nothing applied
             landed = land(store, response)
         handler = reg.get(response.source, response.endpoint)
         results: dict[str, UpsertResult] = {}
@@ -236,3 +247,22 @@ def _add(totals: dict[str, UpsertResult], results: Mapping[str, UpsertResult]) -
             totals[table] += result
         else:
             totals[table] = result
+
+
+def apply_suspect(store: Store, ref: Mapping[str, object] | None, reg: Registry | None = None) -> Ingested | None:
+    """Apply on purpose the suspect response a dead letter's ``raw_ref`` points to (kept in
+    ``fieldhouse_raw_suspect`` by the shrink guard): land it and run its handler, in one
+    transaction, and mark it applied.  None if ``ref`` points to no kept suspect response."""
+    raw = suspect_response(store, dict(ref or {}))
+    if raw is None:
+        return None
+    load_handlers()
+    reg = reg or registry
+    with store.transaction():
+        landed = land(store, raw)
+        results: dict[str, UpsertResult] = {}
+        handler = reg.get(raw.source, raw.endpoint)
+        if handler is not None:
+            _apply(store, landed.response, handler, results)
+        mark_applied(store, raw)
+    return Ingested(landed, results)

@@ -8,7 +8,7 @@ from typing import Any
 from ...mapping import Record, apply_mapping, write_applied
 from ...mapping.quarantine import QUARANTINE
 from ...stores import Store, UpsertResult
-from ..raw import RawResponse
+from ..raw import RawResponse, register_counter
 from ..replay import register, register_static
 from .schema import mapping, tables
 
@@ -110,3 +110,17 @@ def static_tables(store: Store) -> dict[str, UpsertResult]:
 
     unit = TeamsUnit()
     return unit.write(store, unit.fetch())
+
+
+def first_result_rows(data: Any) -> int:
+    """The records of a stats response: the rows of its first result set."""
+    sets = data.get("resultSets", data.get("resultSet")) if isinstance(data, dict) else None
+    if isinstance(sets, dict):
+        sets = [sets]
+    return len(sets[0].get("rowSet") or []) if sets else 0
+
+
+# The all-time player list and a season's game log only grow: a much smaller answer to the
+# same request is suspect (the shrink guard, docs/fetching.md).
+for _endpoint in ("commonallplayers", "leaguegamelog"):
+    register_counter("nba", _endpoint, first_result_rows)
