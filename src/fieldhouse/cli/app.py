@@ -8,6 +8,8 @@ from typing import Annotated
 
 import typer
 from rich.console import Console
+from rich.table import Table as RichTable
+from rich.text import Text
 from typer.core import TyperGroup
 
 from .._version import __version__
@@ -37,6 +39,25 @@ def exit_code_for(exc: FieldhouseError) -> int:
     return EXIT_FAILED
 
 
+def _flags_take_no_value() -> None:
+    """Typer shows every option's type in ``--help``, flags included (``--json <bool>``,
+    ``--help <bool>``): a flag takes no value, so show none."""
+    from typer.core import TyperOption
+
+    shown = getattr(TyperOption, "display_type_rich", None)
+    if shown is None or getattr(shown, "_fieldhouse", False):
+        return
+
+    def display_type_rich(self, ctx):
+        return None if self.is_flag else shown(self, ctx)
+
+    display_type_rich._fieldhouse = True  # type: ignore[attr-defined]
+    TyperOption.display_type_rich = display_type_rich
+
+
+_flags_take_no_value()
+
+
 class _Commands(TyperGroup):
     """Every command: an error a user can cause is one sentence on stderr, not a traceback
     (the same under ``CliRunner`` as from the console script)."""
@@ -50,6 +71,9 @@ class _Commands(TyperGroup):
         except FieldhouseError as exc:
             err_console.print(f"[bold red]error:[/] {redact(str(exc))}", highlight=False, soft_wrap=True)
             raise typer.Exit(exit_code_for(exc)) from None
+        except BrokenPipeError:  # the reader of our output went away (``| head -1``)
+            _drop_stdout()
+            raise typer.Exit(EXIT_OK) from None
         except KeyboardInterrupt as exc:  # Ctrl-C: 130, SIGTERM: 143 (a run records it first)
             err_console.print(f"[bold red]stopped:[/] {interrupt.reason(exc)}", highlight=False)
             raise typer.Exit(interrupt.exit_code(exc)) from None
@@ -63,7 +87,54 @@ app = typer.Typer(
     pretty_exceptions_enable=False,
     add_completion=False,
 )
-console = Console()
+class _Console(Console):
+    """Rich on a terminal.  Piped or redirected: tables as plain aligned text and lines at
+    full width (never wrapped at 80 columns); a reader that went away (``| head -1``) is
+    not an error: the rest of the output is dropped and the command ends as it would."""
+
+    def print(self, *objects, **kwargs) -> None:
+        if not self.is_terminal:
+            objects = tuple(plain_table(o) if isinstance(o, RichTable) else o for o in objects)
+            kwargs["soft_wrap"] = True
+        super().print(*objects, **kwargs)
+
+    def on_broken_pipe(self) -> None:  # rich's own exits 1
+        self.quiet = True
+        _drop_stdout()
+
+
+def _drop_stdout() -> None:
+    """Point stdout at /dev/null (so the interpreter's last flush cannot fail either)."""
+    import os
+
+    devnull = os.open(os.devnull, os.O_WRONLY)
+    try:
+        os.dup2(devnull, sys.stdout.fileno())
+    except (OSError, ValueError):  # not a real file (e.g. under a test runner)
+        pass
+    finally:
+        os.close(devnull)
+
+
+def _cell_text(cell) -> str:
+    text = cell.plain if isinstance(cell, Text) else Text.from_markup(str(cell)).plain
+    return " ".join(text.split("\n"))
+
+
+def plain_table(table: RichTable) -> Text:
+    """A table as plain text: its title, then header and rows aligned in columns two spaces
+    apart, as wide as their content."""
+    columns = [[_cell_text(c.header), *(_cell_text(v) for v in c.cells)] for c in table.columns]
+    widths = [max(map(len, col)) for col in columns]
+    lines = [_cell_text(table.title)] if table.title else []
+    for i in range(len(columns[0]) if columns else 0):
+        parts = [col[i].rjust(w) if c.justify == "right" else col[i].ljust(w)
+                 for col, w, c in zip(columns, widths, table.columns, strict=True)]
+        lines.append("  ".join(parts).rstrip())
+    return Text("\n".join(lines))
+
+
+console = _Console()
 err_console = Console(stderr=True)
 
 DbOption = Annotated[

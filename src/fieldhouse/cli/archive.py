@@ -58,7 +58,7 @@ def export_command(
 @archive_app.command("import")
 def import_command(directory: DirArgument, db: DbOption = None, as_json: JsonOption = False) -> None:
     """Land the responses of the archive DIR in the database (content already held is left
-    alone); then ``fieldhouse replay`` builds the tables from them.  A body the source's
+    alone); then "fieldhouse replay" builds the tables from them.  A body the source's
     validator refuses (as a sync would) is not imported: exit code 3."""
     settings = settings_for(db)
     with connect(settings.database) as store:

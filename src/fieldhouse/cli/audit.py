@@ -43,7 +43,7 @@ def audit_command(
     as_json: JsonOption = False,
 ) -> None:
     """Run the data audits (two team rows per final game, scores, points, orphans, schedule ...);
-    exit code 1 if one fails.  Recorded in the ledger as a run with command `audit`."""
+    exit code 1 if one fails.  Recorded in the ledger as a run with command "audit"."""
     check_source(source)
     if season is not None and source == "nba":
         from ..sources.nba.seasons import parse_season
@@ -57,6 +57,8 @@ def audit_command(
         run_id = record_audit(store, source, arguments, report)
     if as_json:
         print_json({"run_id": run_id, "source": source, **arguments, **report.as_dict()})
+    elif report.passed and report.nothing_checked:
+        console.print(f"run {run_id}: {report.summary()} in {settings.database.redacted}", highlight=False)
     else:
         for result in report.results:
             mark = "[green]passed[/]" if result.passed else "[red]FAILED[/]"

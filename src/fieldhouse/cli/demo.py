@@ -14,8 +14,8 @@ from .sync import show_report
 @app.command()
 def demo(db: DbOption = None, as_json: JsonOption = False) -> None:
     """Sync the 2018-19 NBA playoffs from the archive bundled in the package (real recorded
-    responses, no network) into the database, then show the Finals.  Run it again: nothing
-    changes."""
+    responses, no network) into the database, then show the Finals.  Run it again: only
+    the incremental window is re-read, and nothing changes."""
     from ..sources.nba.demo import run_demo
 
     settings = settings_for(db)

@@ -110,6 +110,10 @@ def show_command(
     with connect(settings.database) as store:
         run = ledger.find_run(store, run_id)
         if run is None:
+            many = [r["run_id"] for r in ledger.list_runs(store) if r["run_id"].startswith(run_id)]
+            if len(many) > 1:
+                raise fail(f"{run_id!r} is the start of {len(many)} run ids ({', '.join(many[:3])}"
+                           f"{', ...' if len(many) > 3 else ''}): give more of it", EXIT_USAGE)
             raise fail(f"no run {run_id!r} in {settings.database.redacted}: `fieldhouse runs` lists them",
                        EXIT_USAGE)
         units = [{k: v for k, v in u.items() if k != "updated_at"} for u in ledger.unit_rows(store, run["run_id"])]

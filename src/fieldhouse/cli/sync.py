@@ -51,14 +51,17 @@ def run_nba(seasons: list[str], season_type: str, *, db: str | None, archive: st
 
 def show_report(report) -> None:
     data = report.as_dict()
-    table = RichTable(title=f"{data.get('command', 'sync')} {data.get('source', '')}: {data['status']}"
-                      f" ({data['http_calls']} HTTP calls)")
-    table.add_column("table")
-    for name in ("inserted", "updated", "unchanged", "stale", "rejected"):
-        table.add_column(name, justify="right")
-    for name, counts in data["tables"].items():
-        table.add_row(name, *(str(counts[k]) for k in ("inserted", "updated", "unchanged", "stale", "rejected")))
-    console.print(table)
+    title = f"{data.get('command', 'sync')} {data.get('source', '')}: {data['status']} ({data['http_calls']} HTTP calls)"
+    if not data["tables"]:  # e.g. a failed pre-flight: no empty table, the error says why
+        console.print(title + (f": {data['error']}" if data.get("error") else ", nothing written"), highlight=False)
+    else:
+        table = RichTable(title=title)
+        table.add_column("table")
+        for name in ("inserted", "updated", "unchanged", "stale", "rejected"):
+            table.add_column(name, justify="right")
+        for name, counts in data["tables"].items():
+            table.add_row(name, *(str(counts[k]) for k in ("inserted", "updated", "unchanged", "stale", "rejected")))
+        console.print(table)
     for unit in data.get("units", []):
         if unit["status"] != "success":
             console.print(f"[red]unit {unit['key']} failed:[/] {unit['error']}", highlight=False)

@@ -40,8 +40,8 @@ class CircuitBreaker:
                 return
             raise CircuitOpenError(
                 f"stopped calling {self.host}: {self.failures} consecutive failed attempts "
-                f"(the circuit breaker opened after {self.threshold}); the run is partial, "
-                "retry it later",
+                f"(the circuit breaker opened after {self.threshold}); this request was not sent: "
+                "retry later (the next sync retries its dead letter)",
                 endpoint=endpoint, attempts=0,
             )
 

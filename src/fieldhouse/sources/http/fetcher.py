@@ -18,8 +18,9 @@ from __future__ import annotations
 import logging
 import random
 import time
-from collections.abc import Mapping
-from dataclasses import dataclass, fields
+from collections.abc import Iterator, Mapping
+from contextlib import contextmanager
+from dataclasses import dataclass, fields, replace
 from datetime import UTC
 from email.utils import parsedate_to_datetime
 from typing import Any, Protocol
@@ -57,6 +58,9 @@ class FetchPolicy:
     backoff_jitter: float = 1.0
     breaker_threshold: int = 8
     breaker_reset_after: float = 300.0
+    #: False: a connection that cannot be made at all (refused, no route, name unknown:
+    #: offline) fails at once instead of being retried (the pre-flight's check).
+    retry_refused: bool = True
 
     @classmethod
     def from_settings(cls, settings: Any, source: str | None = None, **overrides: Any) -> FetchPolicy:
@@ -92,6 +96,21 @@ class _Retryable(Exception):
         self.reason = reason
         self.status = status
         self.retry_after = retry_after
+
+
+def _no_connection(exc: BaseException) -> bool:
+    """The connection could not be made at all (refused, unreachable, unknown host)."""
+    from urllib3.exceptions import NewConnectionError
+
+    seen: BaseException | None = exc
+    for _ in range(6):
+        if seen is None:
+            return False
+        if isinstance(seen, NewConnectionError | ConnectionRefusedError):
+            return True
+        seen = getattr(seen, "reason", None) or (seen.args[0] if seen.args and isinstance(seen.args[0], BaseException)
+                                                 else seen.__cause__ or seen.__context__)
+    return False
 
 
 def _masked(params: Mapping[str, str]) -> dict[str, str]:
@@ -143,6 +162,17 @@ class Fetcher:
 
     def close(self) -> None:
         self.session.close()
+
+    @contextmanager
+    def policy_changed(self, **changes: Any) -> Iterator[FetchPolicy]:
+        """Inside the block, requests use the policy with ``changes`` (e.g. the pre-flight's
+        ``retry_refused=False``)."""
+        saved = self.policy
+        self.policy = replace(saved, **changes)
+        try:
+            yield self.policy
+        finally:
+            self.policy = saved
 
     def url_for(self, endpoint: str) -> str:
         return f"{self.base_url}/{endpoint.lstrip('/')}"
@@ -218,6 +248,10 @@ class Fetcher:
                 raise _Retryable(f"timed out ({type(exc).__name__})", status) from None
             except (requests.ConnectionError, requests.exceptions.ChunkedEncodingError,
                     requests.exceptions.ContentDecodingError) as exc:
+                if not self.policy.retry_refused and _no_connection(exc):
+                    self._log(logging.WARNING, endpoint, query, status, attempt, started, "cannot connect: not retried")
+                    raise FetchError(f"{self.source} {endpoint}: cannot connect to {self.host} (refused or "
+                                     "offline); not retried", endpoint=endpoint, attempts=attempt) from None
                 raise _Retryable(f"connection failed ({type(exc).__name__})", status) from None
             if status == 429 or status >= 500:
                 raise _Retryable(f"HTTP {status}", status, self._retry_after(reply))

@@ -14,6 +14,7 @@ picked up and nothing is fetched twice without need.
 from __future__ import annotations
 
 import warnings
+from contextlib import nullcontext
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
 from typing import Any
@@ -195,7 +196,9 @@ def api_check(client: NBAClient):
     """The pre-flight's tiny request to the NBA stats host (one call, counted like any)."""
 
     def check() -> str:
-        call = client.call(scoreboardv3.ScoreboardV3, game_date=API_CHECK_DAY, league_id="00")
+        fast = getattr(client.fetcher, "policy_changed", None)  # a refused connection fails at once
+        with fast(retry_refused=False) if fast else nullcontext():
+            call = client.call(scoreboardv3.ScoreboardV3, game_date=API_CHECK_DAY, league_id="00")
         return f"{client.base_url} answers ({len(call.response.body)} bytes)"
 
     return check
