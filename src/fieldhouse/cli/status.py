@@ -8,9 +8,11 @@ from typing import Any
 
 from rich.table import Table as RichTable
 
+from ..errors import FieldhouseError
+from ..mapping.quarantine import QUARANTINE
 from ..runs import deadletters, ledger
 from ..runs.watermarks import WATERMARKS
-from ..sources.raw import RAW_TABLE
+from ..sources.raw import RAW_TABLE, SUSPECT_TABLE
 from ..stores import Store, connect
 from ..table import Table
 from .app import DbOption, JsonOption, app, console, settings_for
@@ -27,13 +29,34 @@ def known_tables() -> list[Table]:
             tables.extend(importlib.import_module(module).TABLES.values())
         except (ImportError, AttributeError):
             continue
-    return [*tables, RAW_TABLE, WATERMARKS, *ledger.LEDGER_TABLES, deadletters.DEAD_LETTERS_TABLE]
+    return [*tables, RAW_TABLE, SUSPECT_TABLE, QUARANTINE, WATERMARKS, *ledger.LEDGER_TABLES,
+            deadletters.DEAD_LETTERS_TABLE]
+
+
+def managed_tables(store: Store) -> list[tuple[Table, bool]]:
+    """Every table fieldhouse manages that this database holds, as (table, declared): the
+    declared tables (the sources' mappings and fieldhouse's own), then the tables that
+    rows in fieldhouse_rejects name (e.g. targets of ``fieldhouse load``), whose
+    declaration is not known here (declared False: rows are counted, no newest version).
+    The one place to switch to the ``fieldhouse_tables`` catalog once it exists."""
+    found = [(t, True) for t in known_tables() if store.table_exists(t)]
+    names = {t.name for t, _ in found}
+    if store.table_exists(QUARANTINE):
+        for name in sorted({r["table_name"] for r in store.rows(QUARANTINE)} - names):
+            try:
+                stub = Table(name, columns={"k": "int", "v": "timestamptz"}, primary_key=["k"], version="v")
+            except FieldhouseError:  # not a name fieldhouse could have written
+                continue
+            if store.table_exists(stub):
+                found.append((stub, False))
+    return found
 
 
 def table_status(store: Store) -> list[dict[str, Any]]:
     out = []
-    for table in known_tables():
-        if not store.table_exists(table):
+    for table, declared in managed_tables(store):
+        if not declared:
+            out.append({"table": table.name, "rows": store.count(table), "newest_column": None, "newest": None})
             continue
         newest_column = "captured_at" if "captured_at" in table.columns else table.version
         out.append({"table": table.name, "rows": store.count(table),
