@@ -29,14 +29,14 @@ def _default_sigint() -> None:  # a shell may start background jobs with SIGINT 
 
 
 @pytest.mark.parametrize("case", sorted(CASES))
-def test_a_signal_ends_the_run_and_its_unit_as_failed(case, sqlite_url, server, tmp_path):  # noqa: F811
+def test_a_signal_ends_the_run_and_its_unit_as_failed(case, db_url, server, tmp_path):  # noqa: F811
     signum, where, code, why = CASES[case]
     extra = {}
     if where == "fetch":
         server.fail("delay", seconds=60, path="/stats/leaguegamelog")
     else:
         extra = {"FH_PAUSE_AT": "transaction", "FH_PAUSE_UNIT": "nba/2018-19/playoffs"}
-    proc = subprocess.Popen([sys.executable, str(KILLABLE), *SYNC], env=env_for(sqlite_url, server, tmp_path, **extra),
+    proc = subprocess.Popen([sys.executable, str(KILLABLE), *SYNC], env=env_for(db_url, server, tmp_path, **extra),
                             stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, preexec_fn=_default_sigint)
     try:
         if where == "fetch":
@@ -52,9 +52,9 @@ def test_a_signal_ends_the_run_and_its_unit_as_failed(case, sqlite_url, server, 
             proc.wait()
     assert proc.returncode == code, out + err
     assert why in err and "Traceback" not in err
-    after = snapshot(sqlite_url)
+    after = snapshot(db_url)
     assert after["nba.games"] == [] and after["watermarks"] == []  # the unit's transaction rolled back
-    with connect(sqlite_url) as store:
+    with connect(db_url) as store:
         [run] = ledger.list_runs(store)
         units = {u["unit_key"]: u for u in ledger.unit_rows(store, run["run_id"])}
     assert run["status"] == "failed" and run["error"] == why and run["finished_at"] is not None
