@@ -133,6 +133,18 @@ def test_a_connection_refused_is_retried_then_reported(clock):
     assert clock.sleeps == [2.0]
 
 
+def test_without_retry_refused_a_refused_connection_fails_at_once(clock, make_fetcher, server):
+    fetcher = Fetcher("nba", "http://127.0.0.1:9/stats", policy(max_attempts=5), clock=clock)
+    with fetcher.policy_changed(retry_refused=False), pytest.raises(FetchError, match="cannot connect") as caught:
+        fetcher.get("leaguegamelog", PLAYOFFS)
+    assert caught.value.attempts == 1 and clock.sleeps == [] and fetcher.requests_sent == 1
+    assert fetcher.policy.retry_refused  # the change lasted the block only
+    server.fail("status", status=503)  # an answer that fails is still retried
+    live = make_fetcher(policy(max_attempts=2))
+    with live.policy_changed(retry_refused=False):
+        assert live.get("leaguegamelog", PLAYOFFS).attempts == 2
+
+
 def test_a_bad_body_every_time_is_reported_as_bad_response(make_fetcher, server):
     server.fail("empty", times=3)
     with pytest.raises(BadResponseError, match="empty"):

@@ -102,14 +102,14 @@ def _no_connection(exc: BaseException) -> bool:
     """The connection could not be made at all (refused, unreachable, unknown host)."""
     from urllib3.exceptions import NewConnectionError
 
-    seen: BaseException | None = exc
-    for _ in range(6):
-        if seen is None:
-            return False
+    stack, looked = [exc], 0
+    while stack and looked < 12:
+        seen = stack.pop()
+        looked += 1
         if isinstance(seen, NewConnectionError | ConnectionRefusedError):
             return True
-        seen = getattr(seen, "reason", None) or (seen.args[0] if seen.args and isinstance(seen.args[0], BaseException)
-                                                 else seen.__cause__ or seen.__context__)
+        stack.extend(x for x in (getattr(seen, "reason", None), *seen.args, seen.__cause__, seen.__context__)
+                     if isinstance(x, BaseException))
     return False
 
 
