@@ -36,10 +36,10 @@ def _player_rows(url):
         return store.rows(TABLES["nba.players"])
 
 
-def test_an_empty_player_list_is_suspect_and_not_applied(sqlite_url, nba_server, fixtures_dir):
-    settings = settings_for(sqlite_url, nba_server)
+def test_an_empty_player_list_is_suspect_and_not_applied(db_url, nba_server, fixtures_dir):
+    settings = settings_for(db_url, nba_server)
     assert sync_nba(settings, ["2018-19"], ["playoffs"], full=True).status == "success"
-    before = _player_rows(sqlite_url)
+    before = _player_rows(db_url)
     full = _players(fixtures_dir)
     _serve_players(nba_server, with_rows(full, []))
     report = sync_nba(settings, ["2018-19"], ["playoffs"], full=True)
@@ -48,8 +48,8 @@ def test_an_empty_player_list_is_suspect_and_not_applied(sqlite_url, nba_server,
     assert players.status == "failed"
     assert "suspect response, 0 records where the previous capture" in players.error
     assert f"had {len(full['resultSets'][0]['rowSet']):,}" in players.error
-    assert _player_rows(sqlite_url) == before  # nobody marked inactive
-    with fieldhouse.connect(sqlite_url) as store:
+    assert _player_rows(db_url) == before  # nobody marked inactive
+    with fieldhouse.connect(db_url) as store:
         assert all(r.data["resultSets"][0]["rowSet"] for r in raw_responses(store, endpoint="commonallplayers"))
         [kept] = store.rows(SUSPECT_TABLE)
         [letter] = deadletters.list_letters(store)
@@ -58,8 +58,8 @@ def test_an_empty_player_list_is_suspect_and_not_applied(sqlite_url, nba_server,
     assert letter["raw_ref"]["content_hash"] == kept["content_hash"]
 
 
-def test_a_shrink_under_the_fraction_is_suspect_and_above_it_is_not(sqlite_url, nba_server, fixtures_dir):
-    settings = settings_for(sqlite_url, nba_server)
+def test_a_shrink_under_the_fraction_is_suspect_and_above_it_is_not(db_url, nba_server, fixtures_dir):
+    settings = settings_for(db_url, nba_server)
     sync_nba(settings, ["2018-19"], ["playoffs"], full=True)
     full = _players(fixtures_dir)
     rows = full["resultSets"][0]["rowSet"]
@@ -74,9 +74,9 @@ def test_a_shrink_under_the_fraction_is_suspect_and_above_it_is_not(sqlite_url, 
     assert sync_nba(strict, ["2018-19"], ["playoffs"], full=True).status == "partial"
 
 
-def test_accept_shrink_applies_it_on_purpose(sqlite_url, nba_server, fixtures_dir, tmp_path, monkeypatch):
+def test_accept_shrink_applies_it_on_purpose(db_url, nba_server, fixtures_dir, tmp_path, monkeypatch):
     monkeypatch.chdir(tmp_path)
-    env = {"FIELDHOUSE_DATABASE_URL": sqlite_url, "FIELDHOUSE_NBA_BASE_URL": nba_server.url("/stats"),
+    env = {"FIELDHOUSE_DATABASE_URL": db_url, "FIELDHOUSE_NBA_BASE_URL": nba_server.url("/stats"),
            "FIELDHOUSE_NBA_MIN_INTERVAL": "0", "FIELDHOUSE_NBA_JITTER": "0", "FIELDHOUSE_HTTP_MAX_ATTEMPTS": "1",
            "FIELDHOUSE_LOG_FILE": ""}
     args = ["sync", "nba", "--season", "2018-19", "--season-type", "playoffs", "--full", "--json"]
@@ -89,27 +89,27 @@ def test_accept_shrink_applies_it_on_purpose(sqlite_url, nba_server, fixtures_di
     assert accepted.exit_code == 0, accepted.output
     report = json.loads(accepted.stdout)
     assert report["dead_letters"]["closed"] == ["nba/players"]
-    with fieldhouse.connect(sqlite_url) as store:
+    with fieldhouse.connect(db_url) as store:
         newest = max(raw_responses(store, endpoint="commonallplayers"), key=lambda r: r.captured_at)
     assert newest.data["resultSets"][0]["rowSet"] == few  # now the newest capture
 
 
-def test_resolving_the_dead_letter_applies_the_kept_response(sqlite_url, nba_server, fixtures_dir):
-    settings = settings_for(sqlite_url, nba_server)
+def test_resolving_the_dead_letter_applies_the_kept_response(db_url, nba_server, fixtures_dir):
+    settings = settings_for(db_url, nba_server)
     sync_nba(settings, ["2018-19"], ["playoffs"], full=True)
     full = _players(fixtures_dir)
     few = full["resultSets"][0]["rowSet"][:3]
     _serve_players(nba_server, with_rows(full, few))
     sync_nba(settings, ["2018-19"], ["playoffs"], full=True)
-    with fieldhouse.connect(sqlite_url) as store:
+    with fieldhouse.connect(db_url) as store:
         [letter] = deadletters.list_letters(store)
-    result = runner.invoke(app, ["deadletters", "resolve", letter["id"], "--db", sqlite_url, "--json"],
+    result = runner.invoke(app, ["deadletters", "resolve", letter["id"], "--db", db_url, "--json"],
                            env={"FIELDHOUSE_LOG_FILE": ""})
     assert result.exit_code == 0, result.output
     shown = json.loads(result.stdout)
     assert shown["status"] == "resolved"
     assert shown["applied"]["nba.players"]["updated"] > 0  # the kept response was mapped
-    with fieldhouse.connect(sqlite_url) as store:
+    with fieldhouse.connect(db_url) as store:
         [kept] = store.rows(SUSPECT_TABLE)
         newest = max(raw_responses(store, endpoint="commonallplayers"), key=lambda r: r.captured_at)
     assert kept["status"] == "applied" and newest.content_hash == kept["content_hash"]
