@@ -87,6 +87,8 @@ app = typer.Typer(
     pretty_exceptions_enable=False,
     add_completion=False,
 )
+
+
 class _Console(Console):
     """Rich on a terminal.  Piped or redirected: tables as plain aligned text and lines at
     full width (never wrapped at 80 columns); a reader that went away (``| head -1``) is
@@ -117,7 +119,13 @@ def _drop_stdout() -> None:
 
 
 def _cell_text(cell) -> str:
-    text = cell.plain if isinstance(cell, Text) else Text.from_markup(str(cell)).plain
+    """A cell's text without markup (as rich would show it), on one line."""
+    from rich.errors import MarkupError
+
+    try:
+        text = cell.plain if isinstance(cell, Text) else Text.from_markup(str(cell)).plain
+    except MarkupError:
+        text = str(cell)
     return " ".join(text.split("\n"))
 
 
