@@ -21,11 +21,6 @@ app.add_typer(archive_app, name="archive")
 
 DirArgument = Annotated[Path, typer.Argument(help="The archive directory.", show_default=False)]
 
-# For source commands: read from an archive instead of the network.
-ArchiveOption = Annotated[str | None, typer.Option(
-    "--archive", help="Answer requests from this archive directory instead of the network.",
-    show_default=False)]
-
 
 def _report(verb: str, directory: Path, report, as_json: bool) -> None:
     if as_json:

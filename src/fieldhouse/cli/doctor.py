@@ -16,20 +16,14 @@ from .runs import print_json
 
 def nba_api_check(settings):
     """The sync's own pre-flight request to the NBA stats host (tried twice, at most 10 s of
-    waiting); ``commonteamyears`` (~30 rows) if the source offers none."""
+    waiting)."""
     from ..sources.nba import sync
     from ..sources.nba.client import NBAClient
 
     def check() -> str:
         client = NBAClient.from_settings(settings, max_attempts=2, max_total_wait=10)
         try:
-            source_check = getattr(sync, "api_check", None)
-            if source_check is not None:
-                return source_check(client)()
-            from nba_api.stats.endpoints import commonteamyears
-
-            call = client.call(commonteamyears.CommonTeamYears, league_id="00")
-            return f"{client.base_url} answers ({len(call.response.body)} bytes)"
+            return sync.api_check(client)()
         finally:
             client.close()
 

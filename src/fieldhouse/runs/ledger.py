@@ -26,7 +26,6 @@ from ..table import Table
 SCHEMA_VERSION = 1
 
 RUNNING, SUCCESS, PARTIAL, FAILED, ABANDONED = "running", "success", "partial", "failed", "abandoned"
-RUN_STATUSES = (RUNNING, SUCCESS, PARTIAL, FAILED, ABANDONED)
 
 META_TABLE = Table(
     "fieldhouse_meta",

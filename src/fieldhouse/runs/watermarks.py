@@ -37,9 +37,3 @@ def set_watermark(store: Store, source: str, scope: str, value: date | None) -> 
     store.upsert(WATERMARKS, [{
         "source": source, "scope": scope, "watermark": value, "updated_at": datetime.now(UTC),
     }])
-
-
-def watermarks(store: Store, source: str | None = None) -> list[dict]:
-    if not store.table_exists(WATERMARKS):
-        return []
-    return store.rows(WATERMARKS, where={"source": source} if source else None)
