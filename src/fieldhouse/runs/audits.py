@@ -12,7 +12,7 @@ from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from ..errors import FieldhouseError
+from ..errors import FieldhouseError, error_text
 from ..stores import Store
 
 log = logging.getLogger("fieldhouse.audits")
@@ -80,9 +80,8 @@ def run_audits(store: Store, audits: Iterable[Audit]) -> AuditReport:
         try:
             result = audit(store)
         except Exception as exc:
-            text = str(exc) if isinstance(exc, FieldhouseError) else f"{type(exc).__name__}: {exc}"
             log.exception("audit %s could not run", name)
-            result = AuditResult(name, False, f"could not run: {text}")
+            result = AuditResult(name, False, f"could not run: {error_text(exc)}")
         log.log(logging.DEBUG if result.passed else logging.WARNING, "audit %s: %s",
                 result.name, "passed" if result.passed else result.detail)
         report.results.append(result)

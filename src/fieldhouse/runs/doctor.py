@@ -18,7 +18,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
 
-from ..errors import FieldhouseError
+from ..errors import error_text
 from ..stores import Store
 from ..urls import redact
 from . import ledger
@@ -59,7 +59,7 @@ class DoctorReport:
 
 
 def _message(exc: BaseException) -> str:
-    text = str(exc) if isinstance(exc, FieldhouseError) else f"{type(exc).__name__}: {exc}"
+    text = error_text(exc)
     return redact(text.strip().splitlines()[0] if text.strip() else type(exc).__name__)
 
 

@@ -18,7 +18,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
 
-from ..errors import LockBusyError
+from ..errors import LockBusyError, error_text
 from ..settings import Settings, get_settings
 from ..stores import Store, UpsertResult, connect
 from . import deadletters, ledger
@@ -26,7 +26,7 @@ from .audits import Audit, AuditReport, run_audits
 from .doctor import DoctorReport, preflight
 from .logs import run_context
 from .progress import UnitProgress
-from .runner import FAILED, PARTIAL, SKIPPED, SUCCESS, UnitOutcome, error_text, run_recorded_unit
+from .runner import FAILED, PARTIAL, SKIPPED, SUCCESS, UnitOutcome, run_recorded_unit
 from .units import Unit
 
 log = logging.getLogger("fieldhouse.runs")

@@ -14,7 +14,7 @@ import time
 import traceback
 from dataclasses import dataclass, field
 
-from ..errors import FieldhouseError
+from ..errors import error_text
 from ..stores import Store, UpsertResult
 from . import deadletters, ledger
 from .units import Unit
@@ -43,10 +43,6 @@ class UnitOutcome:
         return {"key": self.key, "kind": self.kind, "status": self.status, "attempts": self.attempts,
                 "duration": round(self.duration, 3), "counts": self.counts(), "error": self.error,
                 "dead_letter": self.dead_letter}
-
-
-def error_text(exc: BaseException) -> str:
-    return str(exc) if isinstance(exc, FieldhouseError) else f"{type(exc).__name__}: {exc}"
 
 
 def run_recorded_unit(store: Store, unit: Unit, run: ledger.RunRecord) -> UnitOutcome:
