@@ -9,7 +9,7 @@ from typing import Any
 import pytest
 
 from fieldhouse import FetchError, Table
-from fieldhouse.runs.watermarks import get_watermark, set_watermark
+from fieldhouse.sources.watermarks import get_watermark, set_watermark
 from fieldhouse.settings import Settings
 
 SCORES = Table("test.scores", {"k": "text", "v": "int", "captured_at": "timestamptz"}, ["k"], "captured_at")
