@@ -9,7 +9,7 @@ The public surface (everything in ``__all__``; other modules are internal)::
         store.ensure_table(table)
         result = store.upsert(table, rows)
 
-    report = fieldhouse.sync("nba", fieldhouse.Settings(), season="2018-19")   # fieldhouse sync nba ...
+    report = fieldhouse.sync(name, fieldhouse.Settings(), **options)   # fieldhouse sync NAME --options
 
 Names load on first use, so ``import fieldhouse`` (and ``fieldhouse --help``) stays fast.
 """

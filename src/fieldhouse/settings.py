@@ -3,7 +3,7 @@
 :class:`Settings` holds what every part of fieldhouse shares (database, logs, HTTP, runs).
 A source declares its own settings as a :class:`SourceSettings` subclass read from
 ``FIELDHOUSE_<SOURCE>__<FIELD>`` (e.g. ``FIELDHOUSE_NBA__BASE_URL``); values given in
-Python win over the environment: ``Settings(nba={"base_url": ...})``.
+Python win over the environment: ``Settings(<source>={"base_url": ...})``.
 
 The flat names of the previous release (``FIELDHOUSE_<SOURCE>_<FIELD>``, and
 ``Settings(<source>_<field>=...)``) are still read, with a :class:`DeprecatedSettingWarning`,
@@ -138,11 +138,11 @@ class _Deprecated(PydanticBaseSettingsSource):
 class SourceSettings(BaseSettings):
     """Base of a source's settings.  Subclass it with ``env_prefix="FIELDHOUSE_<NAME>__"``::
 
-        class NBASettings(SourceSettings):
-            model_config = SettingsConfigDict(env_prefix="FIELDHOUSE_NBA__")
-            base_url: str = "https://stats.nba.com/stats"
+        class ExampleSettings(SourceSettings):
+            model_config = SettingsConfigDict(env_prefix="FIELDHOUSE_EXAMPLE__")
+            base_url: str = "https://api.example.com/v1"
 
-    ``FIELDHOUSE_NBA__BASE_URL`` sets ``base_url``; the flat ``FIELDHOUSE_NBA_BASE_URL`` of
+    ``FIELDHOUSE_EXAMPLE__BASE_URL`` sets ``base_url``; the flat ``FIELDHOUSE_EXAMPLE_BASE_URL`` of
     the previous release is read too (after the new name), with a warning.  A source's
     settings may also hold fetch-policy fields (``min_interval``, ``jitter``,
     ``max_attempts``, ...), which override the ``FIELDHOUSE_HTTP_*`` ones for that source.

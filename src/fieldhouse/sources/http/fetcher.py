@@ -134,6 +134,11 @@ class Fetcher:
         #: HTTP requests actually sent (every attempt counts), for a run's report.
         self.requests_sent = 0
 
+    @property
+    def http_calls(self) -> int:
+        """Requests sent so far (what a run reports as its HTTP calls)."""
+        return self.requests_sent
+
     def __enter__(self) -> Fetcher:
         return self
 

@@ -135,7 +135,7 @@ class NBAClient:
     @property
     def http_calls(self) -> int:
         """HTTP requests sent so far (every attempt counts; none offline)."""
-        return int(getattr(self.fetcher, "requests_sent", 0))
+        return int(getattr(self.fetcher, "http_calls", 0))
 
     def call(self, endpoint_class: type, **arguments: Any) -> NBACall:
         """Build ``endpoint_class(**arguments)`` without letting it send, send its request
