@@ -14,8 +14,7 @@ from typer.testing import CliRunner
 
 import fieldhouse
 from fieldhouse.cli import app
-from fieldhouse.testing import FakeStatsServer
-from fieldhouse.testing.contract import Sample, SourceContract
+from fieldhouse.testing import FakeStatsServer, Sample, SourceContract
 
 HERE = Path(__file__).parent / "tinysource"
 runner = CliRunner()

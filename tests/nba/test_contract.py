@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import pytest
 
-from fieldhouse.testing.contract import Sample, SourceContract
+from fieldhouse.testing import Sample, SourceContract
 
 
 class TestNBASourceContract(SourceContract):

@@ -1,7 +1,7 @@
 """A test kit any source runs against itself (in the manner of singer_sdk's tap tests):
 subclass :class:`SourceContract` in a test module and pytest runs the checks::
 
-    from fieldhouse.testing.contract import Sample, SourceContract
+    from fieldhouse.testing import Sample, SourceContract
 
     class TestExampleSource(SourceContract):
         source_name = "example"
