@@ -94,7 +94,8 @@ def options_for(source: Source, command: str, values: Mapping[str, Any],
         name = str(error["loc"][0]) if error["loc"] else ""
         if error["type"] == "missing":
             info = model.model_fields[name]
-            hint = f" ({info.description.rstrip('.')})" if info.description else ""
+            text = (info.description or "").rstrip(".")
+            hint = f" ({text[:1].lower()}{text[1:]})" if text else ""
             raise ConfigError(f"`{command} {source.name}` needs {flag(name)}{hint}") from None
         shown = f" {error['input']!r}" if not isinstance(error.get("input"), dict) else ""
         raise ConfigError(f"{flag(name) if name else command}{shown}: {error['msg']}") from None
