@@ -22,6 +22,7 @@ from nba_api.stats.endpoints import commonallplayers, leaguegamelog, scoreboardv
 
 from ...mapping import load_records
 from ...stores import Store
+from ...stores.compat import read_rows
 from ...stores.counts import Counts
 from ...stores.roles import Stores
 from ..http.response import Response
@@ -156,7 +157,8 @@ class ScheduleUnit:
 def season_watermark(store: Store, season: str, season_type: str) -> date | None:
     """The last date on which every known game of the season type is final."""
     games = tables()["nba.games"]
-    rows = store.rows(games, where={"season": season, "season_type": season_type})
+    rows = read_rows(store, games, where={"season": season, "season_type": season_type},
+                     columns=["game_date", "status"])
     if not rows:
         return None
     open_days = [r["game_date"] for r in rows if r["status"] != "final"]
