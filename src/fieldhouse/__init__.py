@@ -60,7 +60,10 @@ _RENAMED = {"register_handler": ("sources.replay", "register"), "get_source": ("
 _ALIASES = ("retry_nba", "sync_nba")
 _ALIAS_COMMANDS = ("sync", "backfill", "retry")
 
-__all__ = sorted(["__version__", *_PUBLIC, *_RENAMED, *_ALIASES])
+# Modules of the public surface: ``fieldhouse.query`` (what every face reads).
+_MODULES = ("query",)
+
+__all__ = sorted(["__version__", *_PUBLIC, *_RENAMED, *_ALIASES, *_MODULES])
 
 
 def __getattr__(name: str) -> Any:
@@ -68,6 +71,8 @@ def __getattr__(name: str) -> Any:
         from ._version import __version__
 
         return __version__
+    if name in _MODULES:
+        return importlib.import_module(f"{__name__}.{name}")
     if name in _PUBLIC:
         return getattr(importlib.import_module(f"{__name__}.{_PUBLIC[name]}"), name)
     if name in _RENAMED:
