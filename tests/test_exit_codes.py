@@ -77,7 +77,7 @@ UNKNOWN_SOURCE = [
 def test_an_unknown_source_exits_2_on_every_command(command, tmp_path, sqlite_url):
     result = invoke(*(a.replace("{tmp}", str(tmp_path)) for a in command), "--db", sqlite_url)
     assert result.exit_code == 2, result.output
-    assert "unknown source 'nope': use one of nba" in one_sentence(result)
+    assert "unknown source 'nope': the known sources are" in one_sentence(result)
 
 
 def test_a_source_with_recorded_runs_may_be_named(sqlite_url):

@@ -83,7 +83,7 @@ def test_audit_on_an_empty_database_says_there_is_nothing_to_audit(tmp_path):
 
 
 def test_a_failed_run_prints_no_empty_table_and_a_refused_connection_fails_the_check_at_once(tmp_path):
-    env = {"FIELDHOUSE_NBA_BASE_URL": "http://127.0.0.1:9/stats", "FIELDHOUSE_LOG_FILE": "",
+    env = {"FIELDHOUSE_NBA__BASE_URL": "http://127.0.0.1:9/stats", "FIELDHOUSE_LOG_FILE": "",
            "FIELDHOUSE_HTTP_MAX_ATTEMPTS": "5"}
     result = runner.invoke(app, ["sync", "nba", "--season", "2018-19", "--db", f"sqlite:///{tmp_path / 'f.db'}"],
                            env=env)

@@ -9,10 +9,10 @@ from pathlib import Path
 import pytest
 from typer.testing import CliRunner
 
+from fieldhouse import sync_nba
 from fieldhouse.cli import app
 from fieldhouse.errors import ConfigError
 from fieldhouse.settings import Settings
-from fieldhouse.sources.nba.run import sync_nba
 
 runner = CliRunner()
 

@@ -11,11 +11,12 @@ from pathlib import Path
 from typer.testing import CliRunner
 
 import fieldhouse
+from fieldhouse import sync_nba
 from fieldhouse.cli import app
 from fieldhouse.runs import deadletters
-from fieldhouse.sources.nba.run import sync_nba
 from fieldhouse.sources.nba.schema import TABLES
-from fieldhouse.sources.raw import SUSPECT_TABLE, raw_responses
+from fieldhouse.sources.raw import raw_responses
+from fieldhouse.sources.shrink import SUSPECT_TABLE
 
 from .conftest import settings_for, with_rows
 
@@ -76,8 +77,8 @@ def test_a_shrink_under_the_fraction_is_suspect_and_above_it_is_not(db_url, nba_
 
 def test_accept_shrink_applies_it_on_purpose(db_url, nba_server, fixtures_dir, tmp_path, monkeypatch):
     monkeypatch.chdir(tmp_path)
-    env = {"FIELDHOUSE_DATABASE_URL": db_url, "FIELDHOUSE_NBA_BASE_URL": nba_server.url("/stats"),
-           "FIELDHOUSE_NBA_MIN_INTERVAL": "0", "FIELDHOUSE_NBA_JITTER": "0", "FIELDHOUSE_HTTP_MAX_ATTEMPTS": "1",
+    env = {"FIELDHOUSE_DATABASE_URL": db_url, "FIELDHOUSE_NBA__BASE_URL": nba_server.url("/stats"),
+           "FIELDHOUSE_NBA__MIN_INTERVAL": "0", "FIELDHOUSE_NBA__JITTER": "0", "FIELDHOUSE_HTTP_MAX_ATTEMPTS": "1",
            "FIELDHOUSE_LOG_FILE": ""}
     args = ["sync", "nba", "--season", "2018-19", "--season-type", "playoffs", "--full", "--json"]
     assert runner.invoke(app, args, env=env).exit_code == 0

@@ -5,10 +5,10 @@ stores it; ``archive export`` then ships only real bodies."""
 from __future__ import annotations
 
 import fieldhouse
+from fieldhouse import sync_nba
 from fieldhouse.settings import Settings
 from fieldhouse.sources.archive import export_archive, read_index
 from fieldhouse.sources.nba.demo import bundled_archive
-from fieldhouse.sources.nba.run import sync_nba
 from fieldhouse.sources.raw import raw_responses
 
 

@@ -34,7 +34,7 @@ from ..errors import ArchiveError, ArchiveMissError, BadResponseError
 from ..stores import Store
 from ..table import check_identifier
 from .http.response import Params, Response, canonical_params, content_hash, params_text
-from .http.validate import Validator, any_json, parse_json, validator_for
+from .http.validate import Validator, any_json, parse_json
 from .raw import RawResponse, land, raw_responses
 
 INDEX = "index.jsonl"
@@ -78,6 +78,13 @@ def _write_atomic(path: Path, data: bytes) -> None:
     except BaseException:
         Path(tmp).unlink(missing_ok=True)
         raise
+
+
+def check_archive_folder(directory: str | Path) -> None:
+    """ArchiveError unless ``directory`` is a folder (a source is about to read it)."""
+    if not Path(directory).is_dir():
+        raise ArchiveError(f"archive folder {str(directory)!r} does not exist: give the folder "
+                           "`fieldhouse archive export` wrote, or leave out --archive")
 
 
 def read_index(directory: str | Path) -> list[Entry]:
@@ -179,14 +186,22 @@ def _write_body(root: Path, path: Path, body: bytes) -> None:
         raise ArchiveError(f"cannot write to the archive folder {root}: {exc.strerror or exc}") from None
 
 
+def _validator(source: str) -> Validator:
+    """The validator of ``source``'s responses: its :meth:`Source.validate` (what its
+    fetcher uses), else :func:`any_json` for a source that is not installed."""
+    from .registry import UnknownSourceError, get
+
+    try:
+        return get(source).validate
+    except UnknownSourceError:
+        return any_json
+
+
 def import_archive(store: Store, directory: str | Path) -> ArchiveReport:
     """Land every response of the archive into ``store`` (oldest first), with the same
     rules as online fetching: content already held is left alone.  Each body is checked by
     its source's validator (the one its fetcher uses): a body a sync would refuse is not
     landed but listed in ``rejected``."""
-    from .replay import load_handlers
-
-    load_handlers()  # imports the sources, which register their validators
     entries = read_index(directory)
     entries.sort(key=lambda e: e.captured_at)
     report = ArchiveReport()
@@ -194,7 +209,7 @@ def import_archive(store: Store, directory: str | Path) -> ArchiveReport:
         for entry in entries:
             body = read_body(directory, entry)
             try:
-                validator_for(entry.source)(entry.endpoint, parse_json(body, entry.endpoint))
+                _validator(entry.source)(entry.endpoint, parse_json(body, entry.endpoint))
             except BadResponseError as exc:
                 report.rejected.append((entry.file, str(exc)))
                 continue

@@ -20,12 +20,8 @@ response body gzipped and base64-encoded, ``captured_at`` the UTC time it was re
 A response received earlier but landed later (an overlapping run) keeps its own receive
 time, so it never becomes the newest version by arriving late.
 
-The shrink guard (:func:`check_size`, run by ``ingest`` before landing): a source registers
-a record counter per endpoint (:func:`register_counter`); a response holding no records
-where the newest capture of the same request had some, or fewer than a fraction of them
-(``FIELDHOUSE_SHRINK_MIN_FRACTION``, default 0.5), is suspect: it is neither landed nor
-mapped, its unit fails, and the body is kept in ``fieldhouse_raw_suspect`` (the dead
-letter's ``raw_ref`` points to it) until a user applies it on purpose.
+The shrink guard (:mod:`fieldhouse.sources.shrink`) checks a response against the newest
+capture of the same request before it lands.
 """
 
 from __future__ import annotations
@@ -33,16 +29,13 @@ from __future__ import annotations
 import base64
 import gzip
 import json
-from collections.abc import Callable, Iterator
-from contextlib import contextmanager
-from contextvars import ContextVar
-from dataclasses import dataclass
+from collections.abc import Iterator
+from dataclasses import dataclass, field, replace
 from datetime import UTC, date, datetime, time
-from functools import cached_property
 from typing import Any
 
-from ..errors import BadResponseError
 from ..stores import Store
+from ..stores.compat import iter_rows, read_rows
 from ..table import Table
 from .http.response import Response
 
@@ -71,12 +64,16 @@ def decode_body(text: str) -> bytes:
     return gzip.decompress(base64.b64decode(text))
 
 
+_UNPARSED = object()
+
+
 @dataclass(frozen=True)
 class RawResponse:
     """One stored response, as replay handlers receive it.
 
-    ``params`` is the canonical parameter dict; ``data`` the parsed JSON body;
-    ``captured_at`` the version to give every row derived from it.
+    ``params`` is the canonical parameter dict; ``data`` the parsed JSON body (parsed once:
+    a response that was just fetched carries what the fetcher parsed); ``captured_at`` the
+    version to give every row derived from it.
     """
 
     source: str
@@ -85,10 +82,13 @@ class RawResponse:
     captured_at: datetime
     content_hash: str
     body: bytes
+    parsed: Any = field(default=_UNPARSED, repr=False, compare=False)
 
-    @cached_property
+    @property
     def data(self) -> Any:
-        return json.loads(self.body.decode("utf-8-sig"))
+        if self.parsed is _UNPARSED:
+            object.__setattr__(self, "parsed", json.loads(self.body.decode("utf-8-sig")))
+        return self.parsed
 
     @property
     def params_text(self) -> str:
@@ -97,7 +97,7 @@ class RawResponse:
     @classmethod
     def from_response(cls, response: Response) -> RawResponse:
         return cls(response.source, response.endpoint, dict(response.params),
-                   response.captured_at, response.content_hash, response.body)
+                   response.captured_at, response.content_hash, response.body, response.data)
 
     @classmethod
     def from_row(cls, row: dict[str, Any]) -> RawResponse:
@@ -132,20 +132,21 @@ def land(store: Store, response: Response | RawResponse) -> Landed:
     store.ensure_table(RAW_TABLE)
     request = {"source": raw.source, "endpoint": raw.endpoint, "params": raw.params_text}
     with store.transaction():
-        history = store.rows(RAW_TABLE, where=request)
+        history = read_rows(store, RAW_TABLE, where=request, columns=["content_hash", "captured_at"])
         latest = max(history, key=lambda r: r["captured_at"], default=None)
         same = next((r for r in history if r["content_hash"] == raw.content_hash), None)
         if same is not None:
             if same is latest or raw.captured_at <= latest["captured_at"]:
-                return Landed(RawResponse.from_row(same), stored=False)
+                return Landed(replace(raw, captured_at=same["captured_at"]), stored=False)
             store.upsert(RAW_TABLE, [_row(raw)])  # seen before, then replaced: newest again
             return Landed(raw, stored=True)
         result = store.insert_new(RAW_TABLE, [_row(raw)])
         if result.inserted:
             return Landed(raw, stored=True)
         # Another writer stored the same content between our read and our insert.
-        stored = store.rows(RAW_TABLE, where={**request, "content_hash": raw.content_hash})
-        return Landed(RawResponse.from_row(stored[0]), stored=False)
+        [stored] = read_rows(store, RAW_TABLE, where={**request, "content_hash": raw.content_hash},
+                             columns=["captured_at"])
+        return Landed(replace(raw, captured_at=stored["captured_at"]), stored=False)
 
 
 def _since(value: date | datetime | None) -> datetime | None:
@@ -164,120 +165,11 @@ def raw_responses(store: Store, *, source: str | None = None, endpoint: str | No
         return iter(())
     store.ensure_table(RAW_TABLE)
     where = {k: v for k, v in (("source", source), ("endpoint", endpoint)) if v is not None}
-    rows = store.rows(RAW_TABLE, where=where)
     start = _since(since)
-    if start is not None:
-        rows = [r for r in rows if r["captured_at"] >= start]
-    rows.sort(key=lambda r: (r["captured_at"], r["source"], r["endpoint"], r["params"]))
-    return (RawResponse.from_row(r) for r in rows)
+    rows = iter_rows(store, RAW_TABLE, where=where or None,
+                     order_by=["captured_at", "source", "endpoint", "params"])
+    return (RawResponse.from_row(r) for r in rows if start is None or r["captured_at"] >= start)
 
 
 def raw_count(store: Store) -> int:
     return store.count(RAW_TABLE) if store.table_exists(RAW_TABLE) else 0
-
-
-# -- the shrink guard: a response far smaller than the previous capture is suspect ---------
-
-#: A source's counter of the records a body holds, per endpoint (``data -> int``).
-RecordCounter = Callable[[Any], int]
-_COUNTERS: dict[tuple[str, str], RecordCounter] = {}
-
-SUSPECT_TABLE = Table(
-    "fieldhouse_raw_suspect",
-    columns={**RAW_TABLE.columns, "records": "bigint", "previous_records": "bigint",
-             "previous_captured_at": "timestamptz", "reason": "text", "status": "text",
-             "updated_at": "timestamptz"},
-    primary_key=list(RAW_TABLE.primary_key),
-    version="updated_at",
-)
-SUSPECT, APPLIED = "suspect", "applied"
-
-
-def register_counter(source: str, endpoint: str, counter: RecordCounter) -> None:
-    """Declare how many records a body of ``source``/``endpoint`` holds: its responses are
-    then checked against the previous capture of the same request (:func:`check_size`)."""
-    _COUNTERS[(source, endpoint)] = counter
-
-
-@dataclass(frozen=True)
-class ShrinkPolicy:
-    """``min_fraction``: a response with fewer records than this fraction of the previous
-    capture's (or none, where it had some) is suspect; ``accept``: apply it anyway."""
-
-    min_fraction: float = 0.5
-    accept: bool = False
-
-
-_POLICY: ContextVar[ShrinkPolicy | None] = ContextVar("fieldhouse_shrink_policy", default=None)
-
-
-@contextmanager
-def shrink_policy(min_fraction: float = 0.5, *, accept: bool = False) -> Iterator[ShrinkPolicy]:
-    """Inside the block, :func:`check_size` uses this policy (``--accept-shrink``: accept)."""
-    token = _POLICY.set(ShrinkPolicy(min_fraction, accept))
-    try:
-        yield ShrinkPolicy(min_fraction, accept)
-    finally:
-        _POLICY.reset(token)
-
-
-class SuspectResponseError(BadResponseError):
-    """A well-formed response far smaller than the previous capture of the same request.
-    It is not applied; :meth:`keep` (called when its dead letter is recorded) stores it in
-    ``fieldhouse_raw_suspect`` for inspection, and ``raw_ref`` points there."""
-
-    def __init__(self, raw: RawResponse, records: int, previous: RawResponse, previous_records: int,
-                 policy: ShrinkPolicy) -> None:
-        self.raw, self.records, self.previous, self.previous_records = raw, records, previous, previous_records
-        share = f"under {policy.min_fraction:.0%} of" if records else "none of"
-        self.reason = (f"{records:,} records where the previous capture ({previous.captured_at:%Y-%m-%d %H:%M} UTC) "
-                       f"had {previous_records:,}: {share} them")
-        super().__init__(
-            f"{raw.source} {raw.endpoint} {raw.params_text}: suspect response, {self.reason}; not applied, kept in "
-            f"{SUSPECT_TABLE.name}; apply it on purpose with --accept-shrink or by resolving its dead letter",
-            endpoint=raw.endpoint)
-
-    @property
-    def raw_ref(self) -> dict[str, Any]:
-        return {"table": SUSPECT_TABLE.name, "source": self.raw.source, "endpoint": self.raw.endpoint,
-                "params": self.raw.params_text, "content_hash": self.raw.content_hash}
-
-    def keep(self, store: Store) -> None:
-        store.ensure_table(SUSPECT_TABLE)
-        store.upsert(SUSPECT_TABLE, [{**_row(self.raw), "records": self.records,
-                                      "previous_records": self.previous_records,
-                                      "previous_captured_at": self.previous.captured_at,
-                                      "reason": self.reason, "status": SUSPECT, "updated_at": datetime.now(UTC)}])
-
-
-def check_size(store: Store, response: Response | RawResponse) -> None:
-    """Raise :class:`SuspectResponseError` if ``response`` holds far fewer records than the
-    newest stored capture of the same request (endpoints with a registered counter only;
-    nothing to compare with, the same content, or an accepting policy: no check)."""
-    raw = response if isinstance(response, RawResponse) else RawResponse.from_response(response)
-    counter, policy = _COUNTERS.get((raw.source, raw.endpoint)), _POLICY.get() or ShrinkPolicy()
-    if counter is None or policy.accept or not store.table_exists(RAW_TABLE):
-        return
-    store.ensure_table(RAW_TABLE)
-    history = store.rows(RAW_TABLE, where={"source": raw.source, "endpoint": raw.endpoint, "params": raw.params_text})
-    latest = max(history, key=lambda r: r["captured_at"], default=None)
-    if latest is None or latest["content_hash"] == raw.content_hash:
-        return
-    previous = RawResponse.from_row(latest)
-    before, now = counter(previous.data), counter(raw.data)
-    if before and (now == 0 or now < policy.min_fraction * before):
-        raise SuspectResponseError(raw, now, previous, before, policy)
-
-
-def suspect_response(store: Store, ref: dict[str, Any]) -> RawResponse | None:
-    """The kept suspect response a dead letter's ``raw_ref`` points to (None: not one)."""
-    if ref.get("table") != SUSPECT_TABLE.name or not store.table_exists(SUSPECT_TABLE):
-        return None
-    rows = store.rows(SUSPECT_TABLE, where={k: ref[k] for k in ("source", "endpoint", "params", "content_hash")})
-    return RawResponse.from_row(rows[0]) if rows else None
-
-
-def mark_applied(store: Store, raw: RawResponse) -> None:
-    rows = store.rows(SUSPECT_TABLE, where={"source": raw.source, "endpoint": raw.endpoint,
-                                            "params": raw.params_text, "content_hash": raw.content_hash})
-    store.upsert(SUSPECT_TABLE, [{**r, "status": APPLIED, "updated_at": datetime.now(UTC)} for r in rows])

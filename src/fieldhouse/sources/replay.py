@@ -1,13 +1,14 @@
 """Handlers and replay: how stored raw responses become table rows, online and offline.
 
-A source registers one *handler* per (source, endpoint)::
+A source declares one *handler* per endpoint (its ``handlers()``, see
+:mod:`fieldhouse.sources.protocol`); a handler can also be registered by hand::
 
-    from fieldhouse.sources.replay import register
+    from fieldhouse import register_handler
 
-    @register("nba", "leaguegamelog")
-    def league_game_log(store: Store, raw: RawResponse) -> dict[str, UpsertResult]:
+    @register_handler("example", "scores")
+    def scores(store: Store, raw: RawResponse) -> dict[str, UpsertResult]:
         rows = [... built from raw.data, each with captured_at=raw.captured_at ...]
-        return {"nba.team_games": store.upsert(TEAM_GAMES, rows)}
+        return {"example.scores": store.upsert(SCORES, rows)}
 
 The contract of a handler:
 
@@ -19,66 +20,42 @@ The contract of a handler:
 * it returns ``{table name: UpsertResult}`` for what it wrote (an empty dict is fine);
 * it raises a :class:`~fieldhouse.errors.FieldhouseError` for a response it cannot map.
 
-Online, a source calls :func:`ingest` (land the response, then its handler, in one
-transaction); :func:`replay` runs the same handlers over ``fieldhouse_raw`` with no network,
-oldest capture first.  Source packages that register handlers are imported by
-:func:`load_handlers` (the built-in list below, plus entry points in the group
-``fieldhouse.handlers``), which the ``fieldhouse replay`` command calls.
+Online, a source calls :func:`ingest` (land the response in the raw zone, then run its
+handler); :func:`replay` runs the same handlers over ``fieldhouse_raw`` with no network,
+oldest capture first, then each replayed source's ``static_units()`` (data that comes
+from no response), so a database rebuilt from an archive holds every table a sync builds.
+A handler registered by hand wins over the source's own.
 """
 
 from __future__ import annotations
 
-import importlib
 import logging
 from collections.abc import Callable, Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import date, datetime
-from importlib.metadata import entry_points
 
 from ..errors import FieldhouseError
 from ..stores import Store, UpsertResult
+from ..stores.counts import Counts
+from ..stores.roles import shares_transaction
 from .http.response import Response
-from .raw import (
-    Landed,
-    RawResponse,
-    check_size,
-    land,
-    mark_applied,
-    raw_responses,
-    suspect_response,
-)
+from .raw import Landed, RawResponse, land, raw_responses
+from .shrink import check_size, mark_applied, suspect_response
+from .units import UnitResult
 
 log = logging.getLogger("fieldhouse.replay")
 
 Handler = Callable[[Store, RawResponse], Mapping[str, UpsertResult]]
-# Writes a source's static data (no response behind it, e.g. the NBA's 30 teams).
-StaticWriter = Callable[[Store], Mapping[str, UpsertResult]]
-
-# Modules that register the built-in sources' handlers when imported (added as sources land).
-BUILTIN_HANDLER_MODULES: tuple[str, ...] = ("fieldhouse.sources.nba.handlers",)
 
 
 class Registry:
-    """Handlers by (source, endpoint)."""
+    """Handlers by (source, endpoint); ``fallback(source, endpoint)`` answers for the pairs
+    registered by hand nowhere (the global registry falls back to the installed sources)."""
 
-    def __init__(self) -> None:
+    def __init__(self, fallback: Callable[[str, str], Handler | None] | None = None) -> None:
         self._handlers: dict[tuple[str, str], Handler] = {}
-        self._static: dict[str, StaticWriter] = {}
-
-    def register_static(self, source: str, writer: StaticWriter | None = None):
-        """Register the writer of ``source``'s static data (tables a sync builds from no
-        response): replay runs it too, so a rebuilt database holds every table a sync
-        builds.  Usable as a decorator."""
-
-        def add(fn: StaticWriter) -> StaticWriter:
-            self._static[source] = fn
-            return fn
-
-        return add(writer) if writer is not None else add
-
-    def static(self, source: str) -> StaticWriter | None:
-        return self._static.get(source)
+        self._fallback = fallback
 
     def register(self, source: str, endpoint: str, handler: Handler | None = None):
         """Register ``handler`` for (source, endpoint); usable as a decorator."""
@@ -93,7 +70,21 @@ class Registry:
         self._handlers.pop((source, endpoint), None)
 
     def get(self, source: str, endpoint: str) -> Handler | None:
-        return self._handlers.get((source, endpoint))
+        found = self._handlers.get((source, endpoint))
+        if found is None and self._fallback is not None:
+            found = self._fallback(source, endpoint)
+        return found
+
+    def resolver(self) -> Callable[[str, str], Handler | None]:
+        """:meth:`get`, remembering each answer (for one replay over many responses)."""
+        seen: dict[tuple[str, str], Handler | None] = {}
+
+        def get(source: str, endpoint: str) -> Handler | None:
+            if (source, endpoint) not in seen:
+                seen[(source, endpoint)] = self.get(source, endpoint)
+            return seen[(source, endpoint)]
+
+        return get
 
     def __contains__(self, key: tuple[str, str]) -> bool:
         return key in self._handlers
@@ -104,39 +95,33 @@ class Registry:
     @contextmanager
     def scoped(self) -> Iterator[Registry]:
         """Registrations made inside the block are undone after it (for tests)."""
-        saved, saved_static = dict(self._handlers), dict(self._static)
+        saved = dict(self._handlers)
         try:
             yield self
         finally:
-            self._handlers, self._static = saved, saved_static
+            self._handlers = saved
 
 
-registry = Registry()
+def source_handler(source: str, endpoint: str) -> Handler | None:
+    """The handler the installed source ``source`` declares for ``endpoint``, if any."""
+    from . import registry as sources
+
+    if source not in sources.names():
+        return None
+    return sources.get(source).handlers().get(endpoint)
+
+
+registry = Registry(fallback=source_handler)
 register = registry.register
-register_static = registry.register_static
 
 
-def load_handlers() -> None:
-    """Import the built-in handler modules and the ``fieldhouse.handlers`` entry points."""
-    for name in BUILTIN_HANDLER_MODULES:
-        importlib.import_module(name)
-    for ep in entry_points(group="fieldhouse.handlers"):
-        ep.load()
-
-
-def _apply(store: Store, raw: RawResponse | None, handler: Handler,
-           totals: dict[str, UpsertResult], source: str = "") -> None:
-    """Run ``handler`` on ``raw`` (None: a static writer of ``source``) and add its results."""
-    results = handler(store, raw) if raw is not None else handler(store)
+def _apply(store: Store, raw: RawResponse, handler: Handler) -> Counts:
+    results = handler(store, raw)
     if not isinstance(results, Mapping):
-        what = f"handler for {raw.source}/{raw.endpoint}" if raw is not None else f"static writer of {source}"
         raise FieldhouseError(
-            f"the {what} returned {type(results).__name__}, "
+            f"the handler for {raw.source}/{raw.endpoint} returned {type(results).__name__}, "
             "not a mapping of table name to UpsertResult")
-    for table, result in results.items():
-        if table not in totals:
-            totals[table] = UpsertResult(result.table)
-        totals[table] += result
+    return Counts.of(results)
 
 
 @dataclass
@@ -144,31 +129,44 @@ class Ingested:
     """What :func:`ingest` did: the landing, and the handler's results (empty if none)."""
 
     landed: Landed
-    results: dict[str, UpsertResult] = field(default_factory=dict)
+    results: Counts = field(default_factory=Counts)
 
 
-def ingest(store: Store, response: Response, reg: Registry | None = None) -> Ingested:
-    """Land ``response`` and run its handler on the landed copy, atomically.
+def ingest(store: Store, response: Response, reg: Registry | None = None, *,
+           control: Store | None = None) -> Ingested:
+    """Land ``response`` in the raw zone of ``control`` (default: ``store``) and run its
+    handler on the landed copy, writing to ``store``.
 
     The handler sees the ``captured_at`` of the first capture of this content, so syncing
     unchanged data again leaves every row unchanged.  Without a handler the response is
-    only landed (and replay maps it once a handler exists).  A ``derived`` response (an
-    answer computed from a stored one, see :class:`~fieldhouse.sources.http.Response`) is
-    mapped but not landed: the raw zone holds only what a server sent.  A response far
-    smaller than the previous capture of the same request raises
-    :class:`~fieldhouse.sources.raw.SuspectResponseError` (see :func:`~fieldhouse.sources.raw.check_size`).
+    only landed (and replay maps it once a handler exists).  When the two stores can share
+    a transaction, landing and rows are one; otherwise the response is landed first (the
+    raw zone is the input log: a crash before the rows commit leaves a response that the
+    next run, or a replay, applies).
+
+    A ``derived`` response (an answer computed from a stored one, see
+    :class:`~fieldhouse.sources.http.Response`) is mapped but never landed: the raw zone
+    holds only what a server sent.  A response far smaller than the previous capture of the
+    same request raises :class:`~fieldhouse.sources.shrink.SuspectResponseError` before
+    anything is written (see :func:`~fieldhouse.sources.shrink.check_size`).
     """
     reg = reg or registry
+    control = store if control is None else control
+    handler = reg.get(response.source, response.endpoint)
+    if response.derived:  # computed, not received: mapped, never stored as raw
+        landed = Landed(RawResponse.from_response(response), stored=False)
+        with store.transaction():
+            results = _apply(store, landed.response, handler) if handler is not None else Counts()
+        return Ingested(landed, results)
+    check_size(control, response)  # a suspect (shrunken) response raises: nothing applied
+    if shares_transaction(store, control):
+        with store.transaction():
+            landed = land(control, response)
+            results = _apply(store, landed.response, handler) if handler is not None else Counts()
+        return Ingested(landed, results)
+    landed = land(control, response)
     with store.transaction():
-        if response.derived:  # computed, not received: mapped, never stored as raw
-            landed = Landed(RawResponse.from_response(response), stored=False)
-        else:
-            check_size(store, response)  # a suspect (shrunken) response raises: nothing applied
-            landed = land(store, response)
-        handler = reg.get(response.source, response.endpoint)
-        results: dict[str, UpsertResult] = {}
-        if handler is not None:
-            _apply(store, landed.response, handler, results)
+        results = _apply(store, landed.response, handler) if handler is not None else Counts()
     return Ingested(landed, results)
 
 
@@ -178,7 +176,7 @@ class ReplayReport:
     responses with no handler, ``failures`` the responses whose handler raised."""
 
     responses: int = 0
-    tables: dict[str, UpsertResult] = field(default_factory=dict)
+    tables: Counts = field(default_factory=Counts)
     unhandled: dict[str, int] = field(default_factory=dict)
     failures: list[tuple[str, str, str, str]] = field(default_factory=list)
 
@@ -189,7 +187,7 @@ class ReplayReport:
     def as_dict(self) -> dict:
         return {
             "responses": self.responses,
-            "tables": {name: r.counts() for name, r in sorted(self.tables.items())},
+            "tables": self.tables.as_dict(),
             "unhandled": dict(sorted(self.unhandled.items())),
             "failures": [dict(zip(("source", "endpoint", "params", "error"), f, strict=True))
                          for f in self.failures],
@@ -197,72 +195,68 @@ class ReplayReport:
 
 
 def replay(store: Store, *, source: str | None = None, since: date | datetime | None = None,
-           reg: Registry | None = None) -> ReplayReport:
-    """Run the handlers over the stored responses, oldest capture first, without network.
+           reg: Registry | None = None, control: Store | None = None) -> ReplayReport:
+    """Run the handlers over the responses stored in ``control`` (default: ``store``),
+    oldest capture first, without network, writing to ``store``.
 
     Each response is applied in its own transaction; a handler that raises a
     FieldhouseError is recorded in ``failures`` (its writes rolled back) and replay goes on.
-    Then, for each source that had responses, its static writer (if registered) writes the
-    tables a sync builds from no response (``failures`` endpoint ``static`` if it raises).
+    Then, for each installed source that had responses, its ``static_units()`` write the
+    tables a sync builds from no response (``failures`` endpoint ``static`` if one raises).
     """
-    reg = reg or registry
+    handler_for = (reg or registry).resolver()
     report = ReplayReport()
     seen: set[str] = set()
-    for raw in raw_responses(store, source=source, since=since):
+    for raw in raw_responses(store if control is None else control, source=source, since=since):
         seen.add(raw.source)
-        handler = reg.get(raw.source, raw.endpoint)
+        handler = handler_for(raw.source, raw.endpoint)
         if handler is None:
             key = f"{raw.source}/{raw.endpoint}"
             report.unhandled[key] = report.unhandled.get(key, 0) + 1
             continue
         try:
             with store.transaction():
-                results: dict[str, UpsertResult] = {}
-                _apply(store, raw, handler, results)
+                results = _apply(store, raw, handler)
         except FieldhouseError as exc:
             log.warning("replay of %s %s %s failed: %s", raw.source, raw.endpoint, raw.params_text, exc)
             report.failures.append((raw.source, raw.endpoint, raw.params_text, str(exc)))
             continue
         report.responses += 1
-        _add(report.tables, results)
+        report.tables.add(results)
     for name in sorted(seen):
-        writer = reg.static(name)
-        if writer is None:
-            continue
-        try:
-            with store.transaction():
-                results = {}
-                _apply(store, None, writer, results, source=name)
-        except FieldhouseError as exc:
-            log.warning("replay of the static data of %s failed: %s", name, exc)
-            report.failures.append((name, "static", "", str(exc)))
-            continue
-        _add(report.tables, results)
+        _replay_static(store, name, report)
     return report
 
 
-def _add(totals: dict[str, UpsertResult], results: Mapping[str, UpsertResult]) -> None:
-    for table, result in results.items():
-        if table in totals:
-            totals[table] += result
-        else:
-            totals[table] = result
+def _replay_static(store: Store, name: str, report: ReplayReport) -> None:
+    from . import registry as sources
+
+    if name not in sources.names():
+        return
+    for unit in sources.get(name).static_units():
+        try:
+            with store.transaction():
+                results = Counts.of(UnitResult.of(unit.write(store, unit.fetch())).tables)
+        except FieldhouseError as exc:
+            log.warning("replay of the static unit %s failed: %s", unit.key, exc)
+            report.failures.append((name, "static", unit.key, str(exc)))
+            continue
+        report.tables.add(results)
 
 
-def apply_suspect(store: Store, ref: Mapping[str, object] | None, reg: Registry | None = None) -> Ingested | None:
+def apply_suspect(store: Store, ref: Mapping[str, object] | None, reg: Registry | None = None, *,
+                  control: Store | None = None) -> Ingested | None:
     """Apply on purpose the suspect response a dead letter's ``raw_ref`` points to (kept in
-    ``fieldhouse_raw_suspect`` by the shrink guard): land it and run its handler, in one
-    transaction, and mark it applied.  None if ``ref`` points to no kept suspect response."""
-    raw = suspect_response(store, dict(ref or {}))
+    ``fieldhouse_raw_suspect`` of ``control`` by the shrink guard): land it, run its handler
+    writing to ``store``, and mark it applied.  None if ``ref`` points to no kept response."""
+    control = store if control is None else control
+    raw = suspect_response(control, dict(ref or {}))
     if raw is None:
         return None
-    load_handlers()
-    reg = reg or registry
-    with store.transaction():
-        landed = land(store, raw)
-        results: dict[str, UpsertResult] = {}
-        handler = reg.get(raw.source, raw.endpoint)
-        if handler is not None:
-            _apply(store, landed.response, handler, results)
-        mark_applied(store, raw)
+    handler = (reg or registry).get(raw.source, raw.endpoint)
+    with control.transaction():
+        landed = land(control, raw)
+        with store.transaction():
+            results = _apply(store, landed.response, handler) if handler is not None else Counts()
+        mark_applied(control, raw)
     return Ingested(landed, results)

@@ -3,11 +3,11 @@
 It serves recorded responses and, on request, injects the faults real APIs show::
 
     with FakeStatsServer() as server:
-        server.add_file("/stats/leaguegamelog", fixtures / "nba/leaguegamelog/....json",
+        server.add_file("/stats/leaguegamelog", fixtures / "leaguegamelog/....json",
                         match={"Season": "2018-19"})
         server.fail("status", status=429, retry_after="7")   # the next request gets a 429
         server.fail("reset", times=2)                         # then two connection resets
-        fetcher = Fetcher("nba", server.url("/stats"), ...)
+        fetcher = Fetcher("example", server.url("/stats"), ...)
 
 Faults are queued and consumed one per request (optionally only by requests to one path).
 Kinds: ``delay`` (``seconds``, then the normal answer), ``status`` (``status``, optional

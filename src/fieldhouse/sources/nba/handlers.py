@@ -8,8 +8,7 @@ from typing import Any
 from ...mapping import Record, apply_mapping, write_applied
 from ...mapping.quarantine import QUARANTINE
 from ...stores import Store, UpsertResult
-from ..raw import RawResponse, register_counter
-from ..replay import register, register_static
+from ..raw import RawResponse
 from .schema import mapping, tables
 
 
@@ -26,7 +25,6 @@ def write_mapped(store: Store, mapping_name: str, raw: RawResponse, data: Any = 
     return results
 
 
-@register("nba", "leaguegamelog")
 def league_game_log(store: Store, raw: RawResponse) -> dict[str, UpsertResult]:
     """Team mode (T) gives games and team box scores; player mode (P) player box scores."""
     mode = str(raw.params.get("PlayerOrTeam", "T")).upper()
@@ -71,7 +69,6 @@ def mark_home_rows(data: dict) -> dict:
     return {**data, "resultSets": [marked, *sets[1:]]}
 
 
-@register("nba", "commonallplayers")
 def common_all_players(store: Store, raw: RawResponse) -> dict[str, UpsertResult]:
     """The player list; an active player missing from it becomes inactive (never deleted).
 
@@ -90,7 +87,6 @@ def common_all_players(store: Store, raw: RawResponse) -> dict[str, UpsertResult
     return results
 
 
-@register("nba", "scoreboardv2")
 def scoreboard(store: Store, raw: RawResponse) -> dict[str, UpsertResult]:
     """Games that are not final yet (status ``scheduled`` or ``in_progress``)."""
     return write_mapped(store, "scoreboardv2", raw)
@@ -103,13 +99,12 @@ def _result_rows(data: dict) -> list[list]:
     return sets[0]["rowSet"] if sets else []
 
 
-@register_static("nba")
-def static_tables(store: Store) -> dict[str, UpsertResult]:
-    """The 30 teams (static data, no response): what the sync's teams unit writes."""
-    from .sync import TeamsUnit
-
-    unit = TeamsUnit()
-    return unit.write(store, unit.fetch())
+#: The handler of each NBA endpoint whose responses become rows (the source's ``handlers()``).
+HANDLERS = {
+    "leaguegamelog": league_game_log,
+    "commonallplayers": common_all_players,
+    "scoreboardv2": scoreboard,
+}
 
 
 def first_result_rows(data: Any) -> int:
@@ -120,7 +115,6 @@ def first_result_rows(data: Any) -> int:
     return len(sets[0].get("rowSet") or []) if sets else 0
 
 
-# The all-time player list and a season's game log only grow: a much smaller answer to the
-# same request is suspect (the shrink guard, docs/fetching.md).
-for _endpoint in ("commonallplayers", "leaguegamelog"):
-    register_counter("nba", _endpoint, first_result_rows)
+#: The all-time player list and a season's game log only grow: a much smaller answer to the
+#: same request is suspect (the shrink guard, docs/fetching.md; the source's ``record_count``).
+GROWING = frozenset({"commonallplayers", "leaguegamelog"})
