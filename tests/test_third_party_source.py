@@ -107,6 +107,35 @@ def test_a_source_from_another_package_goes_through_every_command(server, tmp_pa
     assert status["open_dead_letters"] == [] and status["last_audit"]["passed"] is True
 
 
+def test_its_record_count_drives_the_shrink_guard(server, tmp_path, monkeypatch):
+    """The guard is generic: a source that counts its records (``record_count``) has its
+    shrunken responses held back, and ``--accept-shrink`` applies them, like the NBA's."""
+    from fieldhouse.sources.raw import raw_count
+
+    monkeypatch.chdir(tmp_path)
+    url = f"sqlite:///{tmp_path / 'tiny.db'}"
+    env = {"FIELDHOUSE_DATABASE_URL": url, "FIELDHOUSE_TINY__BASE_URL": server.url("/tiny"),
+           "FIELDHOUSE_HTTP_MAX_ATTEMPTS": "1", "FIELDHOUSE_LOG_FILE": ""}
+    assert cli("sync", "tiny", "--days", "2024-01-01", "--json", env=env).exit_code == 0
+    server.routes.clear()
+    server.add("/tiny/ping", {"ok": True})
+    server.add("/tiny/scores", day("2024-01-01"), match={"day": "2024-01-01"})  # now no scores at all
+
+    shrunk = cli("sync", "tiny", "--days", "2024-01-01", "--json", env=env)
+    assert shrunk.exit_code == 1, shrunk.output  # its only unit failed
+    [unit] = json.loads(shrunk.stdout)["units"]
+    assert unit["status"] == "failed" and "suspect response, 0 records" in unit["error"]
+    with fieldhouse.connect(url) as store:
+        assert raw_count(store) == 1  # the empty answer is not landed
+
+    accepted = cli("sync", "tiny", "--days", "2024-01-01", "--accept-shrink", "--json", env=env)
+    assert accepted.exit_code == 0, accepted.output
+    shown = cli("runs", "show", json.loads(accepted.stdout)["run_id"], "--json", env=env)
+    assert json.loads(shown.stdout)["arguments"]["accept_shrink"] is True  # the ledger says so
+    with fieldhouse.connect(url) as store:
+        assert raw_count(store) == 2
+
+
 def test_its_options_and_its_name_are_checked_like_any_source(installed, tmp_path, monkeypatch):
     monkeypatch.chdir(tmp_path)
     env = {"FIELDHOUSE_DATABASE_URL": f"sqlite:///{tmp_path / 'x.db'}", "FIELDHOUSE_LOG_FILE": ""}

@@ -88,6 +88,9 @@ class TinySource(BaseSource):
         if endpoint == "ping" and "ok" not in data:
             raise fieldhouse.BadResponseError(f"{endpoint}: no ok", endpoint=endpoint)
 
+    def record_count(self, endpoint, data):
+        return len(data["scores"]) if endpoint == "scores" else None
+
     def open(self, settings, options):
         mine = self.settings(settings)
         fetcher = fieldhouse.Fetcher("tiny", mine.base_url, FetchPolicy.from_settings(settings, mine),

@@ -18,7 +18,9 @@ options are declared per command without clashing with the shared ones, and a mi
 one sentence; every unit it plans has a key of its own that ``unit_for_key`` rebuilds; each
 sample passes its validator (and a body of another shape does not), has a handler that
 writes only the source's tables, lands once, maps identically again (all unchanged) and
-replays into an empty database to the same rows; its audits run on an empty database.
+replays into an empty database to the same rows; its record counts (the shrink guard's)
+are None or a count; its static units write only its tables, twice to the same rows; its
+audits run on an empty database.
 Needs pytest (a test dependency).
 """
 
@@ -41,6 +43,7 @@ from ..sources.http.response import Response, canonical_params
 from ..sources.http.validate import parse_json
 from ..sources.protocol import Source, SourceOptions, cli_fields, flag, options_for
 from ..sources.replay import ingest, replay
+from ..sources.units import UnitResult
 from ..stores import connect
 from ..stores.roles import Stores
 from ..table import check_identifier
@@ -175,6 +178,29 @@ class SourceContract:
         for name, rows in written.items():
             if name in rebuilt or rows:
                 assert rebuilt.get(name) == rows, f"{name}: replay into an empty database differs"
+
+    def test_record_counts_are_none_or_a_count(self, source, samples):
+        if not samples:
+            pytest.skip("no samples given")
+        for sample in samples:
+            count = source.record_count(sample.endpoint, parse_json(sample.body, sample.endpoint))
+            assert count is None or (isinstance(count, int) and count >= 0), \
+                f"{sample.endpoint}: record_count gave {count!r}, not None or a count"
+
+    # -- static data ---------------------------------------------------------------------
+    def test_static_units_write_only_its_tables_and_twice_the_same(self, source, db):
+        units = list(source.static_units())
+        if not units:
+            pytest.skip("the source has no static units")
+        own = {*source.tables(), QUARANTINE.name}
+        with connect(db) as store:
+            for unit in units:
+                assert unit.key.startswith(f"{source.name}/"), f"unit key {unit.key!r} lacks the source's name"
+                first = UnitResult.of(unit.write(store, unit.fetch())).tables
+                assert set(first) <= own, f"{unit.key} wrote tables of another source"
+                again = UnitResult.of(unit.write(store, unit.fetch())).tables
+                for name, result in again.items():
+                    assert result.written == result.stale == 0, f"{name}: writing {unit.key} again changed rows"
 
     # -- audits ------------------------------------------------------------------------
     def test_its_audits_run_on_an_empty_database(self, source, db):
