@@ -52,6 +52,21 @@ def test_an_invalid_setting_names_the_variable_and_exits_2(assignment, command, 
     assert not (tmp_path / "fieldhouse.db").exists()  # nothing ran
 
 
+@pytest.mark.parametrize(("name", "value", "accepts"), [
+    ("FIELDHOUSE_NBA__MIN_INTERVAL", "abc", "a number of 0 or more"),
+    ("FIELDHOUSE_NBA__JITTER", "-1", "a number of 0 or more"),
+])
+def test_an_invalid_source_setting_names_the_variable_and_exits_2(name, value, accepts, sqlite_url):
+    result = invoke("sync", "nba", "--season", "2018-19", "--db", sqlite_url, env={name: value})
+    assert result.exit_code == 2, result.output
+    assert f"{name}={value!r} is not valid: it accepts {accepts}" in one_sentence(result)
+    from fieldhouse import connect
+    from fieldhouse.runs import ledger
+
+    with connect(sqlite_url) as store:
+        assert ledger.list_runs(store) == []  # nothing recorded
+
+
 def test_an_invalid_setting_from_the_console_script(tmp_path):
     proc = subprocess.run([sys.executable, "-m", "fieldhouse", "runs"], capture_output=True, text=True, cwd=tmp_path,
                           env={"PATH": "/usr/bin:/bin", "FIELDHOUSE_HTTP_MAX_ATTEMPTS": "abc"}, timeout=60)

@@ -114,7 +114,10 @@ class Settings(BaseSettings):
                                   "the flat name is read until the next release", DeprecatedSettingWarning,
                                   stacklevel=2)
                     values[field] = value
-            settings = model(**values)
+            try:
+                settings = model(**values)
+            except ValidationError as exc:
+                raise _config_error(exc, values, model, f"FIELDHOUSE_{name.upper()}__") from None
         self._source_settings[name] = settings
         return settings
 
@@ -130,13 +133,13 @@ def get_settings(**overrides: object) -> Settings:
     try:
         return Settings(**given)
     except ValidationError as exc:
-        raise _config_error(exc, given) from None
+        raise _config_error(exc, given, Settings, "FIELDHOUSE_") from None
 
 
-def _accepts(name: str) -> str:
+def _accepts(model: type[BaseModel], name: str) -> str:
     """What a setting accepts, in words: ``a whole number of 1 or more``."""
-    info = Settings.model_fields[name]
-    if name == "log_level":
+    info = model.model_fields[name]
+    if model is Settings and name == "log_level":
         return f"one of {', '.join(LOG_LEVELS)}"
     kind = {int: "a whole number", float: "a number"}.get(info.annotation, "text")
     bounds = []
@@ -150,14 +153,17 @@ def _accepts(name: str) -> str:
     return " ".join([kind, *bounds])
 
 
-def _config_error(exc: ValidationError, given: dict[str, object]) -> ConfigError:
+def _config_error(exc: ValidationError, given: dict[str, object], model: type[BaseModel],
+                  prefix: str) -> ConfigError:
+    """One sentence for the first invalid setting of ``model``: which variable (``prefix`` +
+    its name, or the keyword given in Python), its value (redacted), what it accepts."""
     error = exc.errors()[0]
     name = str(error["loc"][0]) if error.get("loc") else ""
-    if name not in Settings.model_fields:
+    if name not in model.model_fields:
         return ConfigError(f"invalid settings: {error['msg']}")
-    where = f"the {name} setting" if name in given else f"FIELDHOUSE_{name.upper()}"
+    where = f"the {name} setting" if name in given else f"{prefix}{name.upper()}"
     value = redact(str(error.get("input", "")))
-    return ConfigError(f"{where}={value!r} is not valid: it accepts {_accepts(name)}")
+    return ConfigError(f"{where}={value!r} is not valid: it accepts {_accepts(model, name)}")
 
 
 class _Deprecated(PydanticBaseSettingsSource):

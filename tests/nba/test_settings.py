@@ -47,10 +47,10 @@ def test_values_given_in_python_win_and_old_keywords_still_work(monkeypatch):
 
 
 def test_a_bad_source_setting_names_the_setting(monkeypatch):
-    from pydantic import ValidationError
+    from fieldhouse.errors import ConfigError
 
     monkeypatch.setenv("FIELDHOUSE_NBA__MIN_INTERVAL", "-1")
-    with pytest.raises(ValidationError, match="min_interval"):
+    with pytest.raises(ConfigError, match="FIELDHOUSE_NBA__MIN_INTERVAL='-1' is not valid: it accepts a number of 0"):
         nba(Settings())
 
 
