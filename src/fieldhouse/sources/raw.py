@@ -118,7 +118,8 @@ class Landed:
         return self.response.captured_at
 
 
-def _row(raw: RawResponse) -> dict[str, Any]:
+def raw_row(raw: RawResponse) -> dict[str, Any]:
+    """The row of ``raw`` in ``fieldhouse_raw`` (its body gzipped and base64-encoded)."""
     return {
         "source": raw.source, "endpoint": raw.endpoint, "params": raw.params_text,
         "content_hash": raw.content_hash, "captured_at": raw.captured_at,
@@ -138,9 +139,9 @@ def land(store: Store, response: Response | RawResponse) -> Landed:
         if same is not None:
             if same is latest or raw.captured_at <= latest["captured_at"]:
                 return Landed(replace(raw, captured_at=same["captured_at"]), stored=False)
-            store.upsert(RAW_TABLE, [_row(raw)])  # seen before, then replaced: newest again
+            store.upsert(RAW_TABLE, [raw_row(raw)])  # seen before, then replaced: newest again
             return Landed(raw, stored=True)
-        result = store.insert_new(RAW_TABLE, [_row(raw)])
+        result = store.insert_new(RAW_TABLE, [raw_row(raw)])
         if result.inserted:
             return Landed(raw, stored=True)
         # Another writer stored the same content between our read and our insert.

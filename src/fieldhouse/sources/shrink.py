@@ -25,7 +25,7 @@ from ..stores import Store
 from ..stores.compat import read_rows
 from ..table import Table
 from .http.response import Response
-from .raw import RAW_TABLE, RawResponse, _row
+from .raw import RAW_TABLE, RawResponse, raw_row
 
 SUSPECT_TABLE = Table(
     "fieldhouse_raw_suspect",
@@ -84,7 +84,7 @@ class SuspectResponseError(BadResponseError):
 
     def keep(self, store: Store) -> None:
         store.ensure_table(SUSPECT_TABLE)
-        store.upsert(SUSPECT_TABLE, [{**_row(self.raw), "records": self.records,
+        store.upsert(SUSPECT_TABLE, [{**raw_row(self.raw), "records": self.records,
                                       "previous_records": self.previous_records,
                                       "previous_captured_at": self.previous.captured_at,
                                       "reason": self.reason, "status": SUSPECT, "updated_at": datetime.now(UTC)}])
