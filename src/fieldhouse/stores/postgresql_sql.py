@@ -84,10 +84,6 @@ ORDER BY array_position(i.indkey::int2[], a.attnum)
 """
 
 
-def has_rows(table: Table) -> str:
-    return f"SELECT EXISTS (SELECT 1 FROM {qualified(table)})"
-
-
 def create_stage(table: Table, stage: str) -> str:
     defs = [f"{quote(c)} {type_sql(table.columns[c].type)}" for c in table.content_columns]
     defs.append(f"{quote(HASH_COLUMN)} text")

@@ -32,7 +32,8 @@ from .result import Rejected, UpsertResult
 
 @dataclass
 class Prepared:
-    """Cast, deduplicated rows in :func:`write_columns` order, plus what was set aside."""
+    """Cast, deduplicated rows (the table's content columns in order, then the rank), plus
+    what was set aside."""
 
     table: Table
     rows: list[tuple[Any, ...]] = field(default_factory=list)
@@ -47,11 +48,6 @@ class Prepared:
             unchanged=self.superseded_same,
             rejects=list(self.rejects),
         )
-
-
-def write_columns(table: Table) -> list[str]:
-    """The columns a batch carries, in order: content columns, then the hash."""
-    return table.content_columns
 
 
 def prepare(

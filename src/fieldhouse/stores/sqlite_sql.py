@@ -57,10 +57,6 @@ def describe(table: Table) -> str:
     return f"PRAGMA main.table_info({quote(table_name(table))})"
 
 
-def has_rows(table: Table) -> str:
-    return f"SELECT EXISTS (SELECT 1 FROM {qualified(table)})"
-
-
 STAGE = "_fh_stage"
 
 
