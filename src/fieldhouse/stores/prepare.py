@@ -16,7 +16,6 @@ adding a nullable column to a table does not change the rank of existing rows.
 
 from __future__ import annotations
 
-import gc
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
@@ -115,42 +114,36 @@ def prepare(
 
     # The generated converter and the general path must agree; and a set of dict keys is
     # checked in C (the common case), the reason is only worked out for a rejected row.
-    gc_was_enabled = gc.isenabled()
-    gc.disable()  # a batch allocates millions of objects that all live on: skip the scans
-    try:
-        for raw in rows:
-            if type(raw) is not dict and not isinstance(raw, Mapping):
-                prep.rejects.append(Rejected(name, raw, f"a row must be a mapping, not {type(raw).__name__}"))
+    for raw in rows:
+        if type(raw) is not dict and not isinstance(raw, Mapping):
+            prep.rejects.append(Rejected(name, raw, f"a row must be a mapping, not {type(raw).__name__}"))
+            continue
+        if not is_known(raw):
+            extra = [k for k in raw if k not in known]
+            shown = ", ".join(repr(k) for k in extra[:5])
+            prep.rejects.append(Rejected(name, raw, f"unknown column(s) {shown}"))
+            continue
+        out = fast(raw)
+        if out is None:
+            out = slow(raw)
+            if type(out) is str:
+                prep.rejects.append(Rejected(name, raw, out))
                 continue
-            if not is_known(raw):
-                extra = [k for k in raw if k not in known]
-                shown = ", ".join(repr(k) for k in extra[:5])
-                prep.rejects.append(Rejected(name, raw, f"unknown column(s) {shown}"))
-                continue
-            out = fast(raw)
-            if out is None:
-                out = slow(raw)
-                if type(out) is str:
-                    prep.rejects.append(Rejected(name, raw, out))
-                    continue
-            if unique:
-                keep(out[3])
-                continue
-            key, version, rank, values = out
-            seen = best.get(key)
-            if seen is None:
-                best[key] = (version, rank, values)
-                continue
-            if (version, rank) > (seen[0], seen[1]):
-                best[key] = (version, rank, values)
-                prep.superseded_stale += 1
-            elif (version, rank) == (seen[0], seen[1]):
-                prep.superseded_same += 1
-            else:
-                prep.superseded_stale += 1
-    finally:
-        if gc_was_enabled:
-            gc.enable()
+        if unique:
+            keep(out[3])
+            continue
+        key, version, rank, values = out
+        seen = best.get(key)
+        if seen is None:
+            best[key] = (version, rank, values)
+            continue
+        if (version, rank) > (seen[0], seen[1]):
+            best[key] = (version, rank, values)
+            prep.superseded_stale += 1
+        elif (version, rank) == (seen[0], seen[1]):
+            prep.superseded_same += 1
+        else:
+            prep.superseded_stale += 1
 
     winners = accepted if unique else [v[2] for v in best.values()]
     if any(adapters):
