@@ -14,6 +14,8 @@ _IDENTIFIER = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
 MAX_IDENTIFIER = 63  # PostgreSQL's limit; SQLite has none, but tables must fit both
 RESERVED_PREFIX = "_fh_"
 HASH_COLUMN = "_fh_hash"
+# Schemas PostgreSQL reserves for itself, and SQLite's reserved table-name prefix.
+_SYSTEM_SCHEMAS = ("pg_catalog", "information_schema")
 
 
 def check_identifier(name: Any, what: str = "identifier") -> str:
@@ -29,6 +31,28 @@ def check_identifier(name: Any, what: str = "identifier") -> str:
 def quote(name: str) -> str:
     """Quote an identifier that :func:`check_identifier` accepted."""
     return '"' + check_identifier(name) + '"'
+
+
+def _check_not_system(name: str, schema: str | None, base: str) -> None:
+    """Refuse a table that would land among a database's own objects, on every store: a
+    PostgreSQL system schema (pg_catalog, information_schema, pg_*), an undotted name
+    beginning with pg_ (PostgreSQL looks such a name up in pg_catalog first), or a SQLite
+    name beginning with sqlite_ (``nba.games`` is ``nba_games`` there)."""
+    if schema is not None and (schema.lower() in _SYSTEM_SCHEMAS or schema.lower().startswith("pg_")):
+        raise IdentifierError(
+            f"table name {name!r} is not allowed: schema {schema!r} is reserved for the database's own "
+            "tables (pg_catalog, information_schema and pg_*); choose another schema"
+        )
+    if schema is None and base.lower().startswith("pg_"):
+        raise IdentifierError(
+            f"table name {name!r} is not allowed: names beginning with pg_ are PostgreSQL's own "
+            "(it finds pg_catalog's tables first); choose another name"
+        )
+    flat = f"{schema}_{base}" if schema else base
+    if flat.lower().startswith("sqlite_"):
+        raise IdentifierError(
+            f"table name {name!r} is not allowed: SQLite reserves names beginning with sqlite_; choose another name"
+        )
 
 
 @dataclass(frozen=True)
@@ -74,6 +98,7 @@ class Table:
         for part in parts:
             check_identifier(part, "table name part" if len(parts) > 1 else "table name")
         schema, base = (parts[0], parts[1]) if len(parts) == 2 else (None, parts[0])
+        _check_not_system(self.name, schema, base)
         object.__setattr__(self, "schema", schema)
         object.__setattr__(self, "base_name", base)
 
