@@ -20,11 +20,12 @@ descending).  ``json`` columns cannot be ordered or compared with ``<``.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping, Sequence
+from abc import abstractmethod
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from ..errors import CastError, SchemaError
+from ..errors import CastError, SchemaError, StoreError
 from ..table import Table
 from ..types import caster
 
@@ -162,3 +163,118 @@ def build(
     if limit is not None and (isinstance(limit, bool) or not isinstance(limit, int) or limit < 0):
         raise SchemaError(f"limit for table {table.name} must be a whole number >= 0, not {limit!r}")
     return Select(chosen, _where(table, where), _order(table, order_by), limit)
+
+
+class Reads:
+    """The read methods of every store (mixed into :class:`~fieldhouse.stores.base.BaseStore`);
+    the backend gives ``_decoder`` and ``_stream``, and ``sql``, ``adapt`` and ``conn``."""
+
+    conn: Any
+    sql: Any
+    adapt: Mapping[str, Callable[[Any], Any]]
+    url: Any
+    in_transaction: bool
+
+    def rows(
+        self,
+        table: Table,
+        where: Mapping[str, Any] | None = None,
+        columns: Sequence[str] | None = None,
+        order_by: str | Sequence[str] | None = None,
+        limit: int | None = None,
+    ) -> list[dict[str, Any]]:
+        """The rows of ``table`` that meet ``where``, as dicts of Python values (only
+        ``columns`` if given), in ``order_by`` order (default: the primary key), at most
+        ``limit``.  For a large result use :meth:`iter_rows`."""
+        sel = build(table, where, columns, order_by, limit)
+        decode = self._decoder(table, sel.columns)
+        try:
+            records = self._fetch(table, sel)
+        except Exception as exc:
+            raise self._read_error(exc, table) from None
+        return [decode(r) for r in records]
+
+    def iter_rows(
+        self,
+        table: Table,
+        where: Mapping[str, Any] | None = None,
+        columns: Sequence[str] | None = None,
+        order_by: str | Sequence[str] | None = None,
+        limit: int | None = None,
+        batch_size: int = 1000,
+    ) -> Iterator[dict[str, Any]]:
+        """Like :meth:`rows`, streamed: at most ``batch_size`` rows are held at a time (a
+        server-side cursor on PostgreSQL).  The arguments are checked at once.
+
+        Begun outside a transaction, the iteration reads one consistent snapshot and the
+        loop may run transactions of its own (commit or roll back) as it goes; begun inside
+        one, it must end before that transaction does."""
+        sel = build(table, where, columns, order_by, limit)
+        if isinstance(batch_size, bool) or not isinstance(batch_size, int) or batch_size < 1:
+            raise SchemaError(f"batch_size must be a whole number >= 1, not {batch_size!r}")
+        return self._iterate(table, sel, batch_size)
+
+    def _iterate(self, table: Table, sel: Select, batch_size: int) -> Iterator[dict[str, Any]]:
+        decode = self._decoder(table, sel.columns)
+        records = self._stream(table, sel, batch_size)
+        while True:
+            try:
+                record = next(records)
+            except StopIteration:
+                return
+            except Exception as exc:
+                raise self._read_error(exc, table) from None
+            yield decode(record)
+
+    def count(self, table: Table, where: Mapping[str, Any] | None = None) -> int:
+        """The number of rows of ``table`` that meet ``where``."""
+        sel = build(table, where)
+        try:
+            return int(self._scalar(table, "count", sel))
+        except Exception as exc:
+            raise self._read_error(exc, table) from None
+
+    def max_value(self, table: Table, column: str, where: Mapping[str, Any] | None = None) -> Any:
+        """The greatest value of ``column`` among the rows that meet ``where`` (None when
+        there is none), as a Python value."""
+        sel = build(table, where, [column])
+        try:
+            value = self._scalar(table, "max", sel)
+        except Exception as exc:
+            raise self._read_error(exc, table) from None
+        return None if value is None else self._decoder(table, [column])((value,))[column]
+
+    def _read_error(self, exc: BaseException, table: Table) -> StoreError:
+        if isinstance(exc, StoreError):
+            return exc
+        text = self.url.scrub(str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__)
+        return StoreError(f"reading table {table} failed: {text}")
+
+    @abstractmethod
+    def _decoder(self, table: Table, columns: list[str]) -> Callable[[Sequence[Any]], dict[str, Any]]:
+        """A function turning one database record of ``columns`` into a dict of Python values."""
+
+    def _bind(self, table: Table, sel: Select) -> list[Any]:
+        """The parameters of ``sel``, as the driver binds them."""
+        params = []
+        for column, value in sel.params():
+            adapt = self.adapt.get(table.columns[column].type.name) if column else None
+            params.append(adapt(value) if adapt is not None else value)
+        if sel.limit is not None:
+            params.append(sel.limit)
+        return params
+
+    def _fetch(self, table: Table, sel: Select) -> Iterable[Sequence[Any]]:
+        return self.conn.execute(self.sql.select(table, sel), self._bind(table, sel)).fetchall()
+
+    @abstractmethod
+    def _stream(self, table: Table, sel: Select, batch_size: int) -> Iterator[Sequence[Any]]: ...
+
+    def _scalar(self, table: Table, what: str, sel: Select) -> Any:
+        """``count`` (of rows) or ``max`` (of ``sel.columns[0]``) over the rows meeting ``sel``."""
+        if what == "count":
+            query = self.sql.count_rows(table, sel.conditions)
+        else:
+            query = self.sql.max_value(table, sel.columns[0], sel.conditions)
+        return self.conn.execute(query, self._bind(table, sel)).fetchone()[0]
+
