@@ -126,7 +126,7 @@ def make_mixed(rows: list[dict[str, Any]], seed: int = 3) -> tuple[list[dict[str
         else:
             out.append(row)
     return out, {"inserted": 0, "updated": newer, "unchanged": len(rows) - newer - stale, "stale": stale,
-                 "rejected": 0}
+                 "rejected": 0, "deleted": 0}
 
 
 # ------------------------------------------------------------------- timing the store
@@ -315,8 +315,8 @@ def run_postgres(args: argparse.Namespace, rows: list[dict[str, Any]], mixed, ex
             instrument(store, phases)
             admin.execute("CHECKPOINT")
             scenarios = [
-                ("1 initial load", rows, {"inserted": n, "updated": 0, "unchanged": 0, "stale": 0, "rejected": 0}),
-                ("2 identical re-run", rows, {"inserted": 0, "updated": 0, "unchanged": n, "stale": 0, "rejected": 0}),
+                ("1 initial load", rows, {"inserted": n, "updated": 0, "unchanged": 0, "stale": 0, "rejected": 0, "deleted": 0}),
+                ("2 identical re-run", rows, {"inserted": 0, "updated": 0, "unchanged": n, "stale": 0, "rejected": 0, "deleted": 0}),
                 ("3 mixed 80/10/10", mixed, expect_mixed),
             ]
             out["scenarios"] = []
@@ -373,6 +373,8 @@ def run_postgres(args: argparse.Namespace, rows: list[dict[str, Any]], mixed, ex
                                     "rows_per_s": n / secs, "counts_ok": result.inserted == n, "split": split}
             log(f"PG scenario 1 as one statement: {secs:.2f}s = {n / secs:,.0f} rows/s; "
                 f"split {' '.join(f'{k}={v:.2f}' for k, v in split.items())}")
+            if args.gc_compare:
+                out["gc_compare"] = gc_compare(store, rows, lambda name: admin.execute(f"DROP TABLE {name}"))
             store.close()
             admin.execute("DROP TABLE box")
             admin.execute("DROP TABLE box_plain")
@@ -387,6 +389,34 @@ def run_postgres(args: argparse.Namespace, rows: list[dict[str, Any]], mixed, ex
     return out
 
 
+def gc_compare(store: Any, rows: list[dict[str, Any]], drop) -> dict[str, Any]:
+    """Scenario 1 into fresh tables with the cyclic collector on (fieldhouse today) and off
+    around the call (what prepare and the pipeline did before: a process-wide
+    gc.disable()), alternated, best of two each."""
+    import gc
+
+    times: dict[str, list[float]] = {"on": [], "off": []}
+    for i, mode in enumerate(["on", "off", "on", "off"]):
+        table = fieldhouse.Table(f"box_gc_{i}", columns=COLUMNS, primary_key=list(TABLE.primary_key),
+                                 version=TABLE.version)
+        store.ensure_table(table)
+        gc.collect()
+        t0 = time.perf_counter()
+        if mode == "off":
+            gc.disable()
+        try:
+            result = store.upsert(table, rows)
+        finally:
+            gc.enable()
+        times[mode].append(time.perf_counter() - t0)
+        assert result.inserted == len(rows)
+        drop(f"box_gc_{i}")
+    best = {k: min(v) for k, v in times.items()}
+    log(f"{store.dialect} scenario 1, collector on: {best['on']:.2f}s, off: {best['off']:.2f}s "
+        f"(on/off time ratio {best['on'] / best['off']:.3f})")
+    return {"seconds": times, "best": best, "on_over_off": best["on"] / best["off"]}
+
+
 # ----------------------------------------------------------------------------- sqlite
 
 def run_sqlite(args: argparse.Namespace, rows, mixed, expect_mixed) -> dict[str, Any]:
@@ -396,8 +426,8 @@ def run_sqlite(args: argparse.Namespace, rows, mixed, expect_mixed) -> dict[str,
         store = fieldhouse.connect(f"sqlite:///{tmp}/bench.db")
         store.ensure_table(TABLE)
         for name, batch, expect in [
-            ("1 initial load", rows, {"inserted": n, "updated": 0, "unchanged": 0, "stale": 0, "rejected": 0}),
-            ("2 identical re-run", rows, {"inserted": 0, "updated": 0, "unchanged": n, "stale": 0, "rejected": 0}),
+            ("1 initial load", rows, {"inserted": n, "updated": 0, "unchanged": 0, "stale": 0, "rejected": 0, "deleted": 0}),
+            ("2 identical re-run", rows, {"inserted": 0, "updated": 0, "unchanged": n, "stale": 0, "rejected": 0, "deleted": 0}),
             ("3 mixed 80/10/10", mixed, expect_mixed),
         ]:
             t0 = time.perf_counter()
@@ -409,6 +439,9 @@ def run_sqlite(args: argparse.Namespace, rows, mixed, expect_mixed) -> dict[str,
                                      "counts_ok": counts == expect})
             log(f"SQLite scenario {name}: {secs:.2f}s = {len(batch) / secs:,.0f} rows/s; counts {counts} "
                 f"({'OK' if counts == expect else 'EXPECTED ' + str(expect)})")
+        if args.gc_compare:
+            out["gc_compare"] = gc_compare(
+                store, rows, lambda name: store.conn.execute(f'DROP TABLE "{name}"'))
         store.close()
     return out
 
@@ -444,6 +477,8 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--loop-rows", type=int, default=100_000, help="sample size of the per-row loop")
     p.add_argument("--sqlite-rows", type=int, default=200_000, help="0 skips SQLite")
     p.add_argument("--json", help="also write the figures to this file")
+    p.add_argument("--gc-compare", action="store_true",
+                   help="also time scenario 1 with the cyclic garbage collector switched off around the call")
     args = p.parse_args(argv)
 
     info = machine()
@@ -492,6 +527,11 @@ def main(argv: list[str] | None = None) -> int:
     print(f"{'per-row loop (b)':32} {pg['row_loop']['rows']:>9} {pg['row_loop']['seconds']:>8.2f} {loop:>9,.0f}")
     for s in report.get("sqlite", {}).get("scenarios", []):
         print(f"{'SQLite ' + s['scenario']:32} {s['rows']:>9} {s['seconds']:>8.2f} {s['rows_per_s']:>9,.0f}")
+    for name, part in (("PG", pg), ("SQLite", report.get("sqlite", {}))):
+        if "gc_compare" in part:
+            best = part["gc_compare"]["best"]
+            print(f"{name + ' 1, collector on / off':32} {'':>9} {best['on']:>8.2f} / {best['off']:.2f}  "
+                  f"ratio {part['gc_compare']['on_over_off']:.3f}")
     print()
     for k, t in report["targets"].items():
         v = t["value"]

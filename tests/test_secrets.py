@@ -11,6 +11,7 @@ import pytest
 import fieldhouse
 from fieldhouse import ConfigError, StoreError
 from fieldhouse.settings import Settings
+from fieldhouse.urls import DatabaseURL
 
 from .stores.helpers import scores_table, ts
 
@@ -66,3 +67,26 @@ def test_cli_error_output_does_not_show_the_password(tmp_path):
     assert SECRET not in proc.stdout + proc.stderr
     assert "cannot connect to PostgreSQL" in proc.stderr
     assert "Traceback" not in proc.stderr
+
+
+@pytest.mark.parametrize(
+    ("url", "says"),
+    [
+        ("sqlite:///", "names no file"),
+        ("sqlite:///?mode=ro", "names no file"),
+        ("postgresql://", "names neither a server nor a database"),
+        ("postgres://user:hunter2@/", "names neither a server nor a database"),
+    ],
+)
+def test_a_url_without_a_place_is_a_config_error(url, says):
+    """``sqlite:///`` used to open a throwaway in-memory database (a sync "succeeded" into
+    nothing), and ``postgresql://`` failed with the driver's text."""
+    with pytest.raises(ConfigError, match=says) as info:
+        fieldhouse.connect(url)
+    assert "hunter2" not in str(info.value)
+
+
+@pytest.mark.parametrize("url", ["sqlite:///:memory:", "postgresql:///somedb", "postgresql://somehost",
+                                 "postgresql://?host=/var/run/postgresql"])
+def test_urls_that_name_a_place_still_parse(url):
+    assert DatabaseURL.parse(url).dialect in ("sqlite", "postgresql")

@@ -14,6 +14,11 @@ _IDENTIFIER = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
 MAX_IDENTIFIER = 63  # PostgreSQL's limit; SQLite has none, but tables must fit both
 RESERVED_PREFIX = "_fh_"
 HASH_COLUMN = "_fh_hash"
+#: The companion table of a table with a parent_key holds its snapshot markers.
+SNAPSHOTS_SUFFIX = "__snapshots"
+SNAPSHOT_HASH = "snapshot_hash"
+# Schemas PostgreSQL reserves for itself, and SQLite's reserved table-name prefix.
+_SYSTEM_SCHEMAS = ("pg_catalog", "information_schema")
 
 
 def check_identifier(name: Any, what: str = "identifier") -> str:
@@ -29,6 +34,28 @@ def check_identifier(name: Any, what: str = "identifier") -> str:
 def quote(name: str) -> str:
     """Quote an identifier that :func:`check_identifier` accepted."""
     return '"' + check_identifier(name) + '"'
+
+
+def _check_not_system(name: str, schema: str | None, base: str) -> None:
+    """Refuse a table that would land among a database's own objects, on every store: a
+    PostgreSQL system schema (pg_catalog, information_schema, pg_*), an undotted name
+    beginning with pg_ (PostgreSQL looks such a name up in pg_catalog first), or a SQLite
+    name beginning with sqlite_ (``nba.games`` is ``nba_games`` there)."""
+    if schema is not None and (schema.lower() in _SYSTEM_SCHEMAS or schema.lower().startswith("pg_")):
+        raise IdentifierError(
+            f"table name {name!r} is not allowed: schema {schema!r} is reserved for the database's own "
+            "tables (pg_catalog, information_schema and pg_*); choose another schema"
+        )
+    if schema is None and base.lower().startswith("pg_"):
+        raise IdentifierError(
+            f"table name {name!r} is not allowed: names beginning with pg_ are PostgreSQL's own "
+            "(it finds pg_catalog's tables first); choose another name"
+        )
+    flat = f"{schema}_{base}" if schema else base
+    if flat.lower().startswith("sqlite_"):
+        raise IdentifierError(
+            f"table name {name!r} is not allowed: SQLite reserves names beginning with sqlite_; choose another name"
+        )
 
 
 @dataclass(frozen=True)
@@ -56,7 +83,9 @@ class Table:
     ``"text not null"``) or a :class:`Column`.  ``version`` names the column that decides
     which copy of a row is newer.  ``written_at``, if given, names a ``timestamptz`` column
     that the store sets to the time a row was last inserted or updated; it takes no part in
-    comparisons.
+    comparisons.  ``parent_key``, if given, names primary-key columns (fewer than the whole
+    key) whose values identify a parent whose rows arrive as whole snapshots: a newer
+    snapshot of a parent replaces its rows (see ``store.upsert(..., snapshots=)``).
     """
 
     name: str
@@ -64,6 +93,7 @@ class Table:
     primary_key: list[str] | tuple[str, ...]
     version: str
     written_at: str | None = None
+    parent_key: tuple[str, ...] | list[str] | None = None
     schema: str | None = field(init=False, default=None)
     base_name: str = field(init=False, default="")
 
@@ -74,6 +104,7 @@ class Table:
         for part in parts:
             check_identifier(part, "table name part" if len(parts) > 1 else "table name")
         schema, base = (parts[0], parts[1]) if len(parts) == 2 else (None, parts[0])
+        _check_not_system(self.name, schema, base)
         object.__setattr__(self, "schema", schema)
         object.__setattr__(self, "base_name", base)
 
@@ -127,6 +158,31 @@ class Table:
             parsed[col] = Column(parsed[col].type, nullable=False)
         object.__setattr__(self, "columns", parsed)
         object.__setattr__(self, "primary_key", tuple(key))
+        if self.parent_key is not None:
+            object.__setattr__(self, "parent_key", self._checked_parent_key(parsed, key))
+
+    def _checked_parent_key(self, parsed: Mapping[str, Column], key: list[str]) -> tuple[str, ...]:
+        where = f"table {self.name}: parent_key"
+        parent = [self.parent_key] if isinstance(self.parent_key, str) else list(self.parent_key or ())
+        if not parent:
+            raise SchemaError(f"{where} must name at least one primary key column (or be None)")
+        if len(set(parent)) != len(parent):
+            raise SchemaError(f"{where} names a column twice")
+        for col in parent:
+            if col not in key:
+                raise SchemaError(f"{where} column {col!r} is not a primary key column")
+            if parsed[col].type.name in ("json", "float"):
+                raise SchemaError(f"{where} column {col!r} has type {parsed[col].type.name}, which cannot identify a parent")
+        if len(parent) >= len(key):
+            raise SchemaError(f"{where} must be fewer columns than the whole primary key ({', '.join(key)})")
+        if SNAPSHOT_HASH in parent or self.version == SNAPSHOT_HASH:
+            raise SchemaError(f"{where}: the column name {SNAPSHOT_HASH!r} is taken by the snapshot markers")
+        if len(self.base_name) + len(SNAPSHOTS_SUFFIX) > MAX_IDENTIFIER:
+            raise SchemaError(
+                f"{where}: the name {self.base_name!r} is too long for its companion table "
+                f"{self.base_name + SNAPSHOTS_SUFFIX!r} (at most {MAX_IDENTIFIER} characters)"
+            )
+        return tuple(parent)
 
     @property
     def column_names(self) -> list[str]:

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from urllib.parse import urlsplit, urlunsplit
+from urllib.parse import parse_qs, urlsplit, urlunsplit
 
 from .errors import ConfigError
 
@@ -51,12 +51,23 @@ class DatabaseURL:
                 f"database URL {redact(url)!r} is malformed: a SQLite URL has three slashes, "
                 "as in sqlite:///fieldhouse.db (relative) or sqlite:////abs/path.db"
             )
+        if dialect == "sqlite" and not url.split("://", 1)[1][1:].split("?", 1)[0]:
+            raise ConfigError(
+                f"database URL {redact(url)!r} names no file: write sqlite:///fieldhouse.db "
+                "(or sqlite:///:memory: for a database that is thrown away on exit)"
+            )
         if dialect == "postgresql":
             try:
                 parts = urlsplit(url)
                 parts.port  # noqa: B018 - raises ValueError on a bad port
             except ValueError as exc:
                 raise ConfigError(f"database URL {redact(url)!r} is malformed: {exc}") from None
+            query = parse_qs(parts.query)
+            if not (parts.hostname or "host" in query) and not (parts.path.strip("/") or "dbname" in query):
+                raise ConfigError(
+                    f"database URL {redact(url)!r} names neither a server nor a database: write it as "
+                    "postgresql://user@host:5432/dbname"
+                )
         return cls(url, dialect)
 
     @property

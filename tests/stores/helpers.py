@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import itertools
+import threading
 from datetime import UTC, datetime, timedelta
 
 import fieldhouse
@@ -29,3 +30,24 @@ def snapshot(store, table) -> list[tuple]:
     """The table's content as sorted tuples, ignoring column order and written_at."""
     cols = table.content_columns
     return sorted(tuple(repr(row[c]) for c in cols) for row in store.rows(table))
+
+
+def run_concurrently(work, each) -> None:
+    """Run ``each(item)`` for every item of ``work`` on its own thread, all starting
+    together; re-raise the first error any of them met."""
+    errors: list[BaseException] = []
+    start = threading.Barrier(len(work))
+
+    def run(item):
+        try:
+            start.wait()
+            each(item)
+        except BaseException as exc:  # surfaced below
+            errors.append(exc)
+
+    threads = [threading.Thread(target=run, args=(item,)) for item in work]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert not errors, errors

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import gc
+import uuid
 from datetime import UTC, date, datetime
 from decimal import Decimal
 
@@ -49,3 +51,41 @@ def test_fast_and_general_paths_agree(rows):
     finally:
         prepare_module._fast_converter = original
     assert _summary(fast) == _summary(general)
+
+
+class _Watched(dict):
+    """A row that notes whether the cyclic garbage collector was on when it was read."""
+
+    seen: list[bool] = []
+
+    def __getitem__(self, key):
+        _Watched.seen.append(gc.isenabled())
+        return super().__getitem__(key)
+
+    def get(self, key, default=None):
+        _Watched.seen.append(gc.isenabled())
+        return super().get(key, default)
+
+
+def _watched_rows(n):
+    for i in range(n):
+        row = _Watched({"k": f"k{i}", "n": i, "at": datetime(2024, 1, 1, tzinfo=UTC)})
+        _Watched.seen.append(gc.isenabled())
+        yield row
+
+
+def test_a_batch_never_turns_the_garbage_collector_off(db_url):
+    """The collector is process-wide: a long-running service hosting fieldhouse must not
+    have it switched off under its other threads while a large batch is prepared (on
+    PostgreSQL, through the pipeline too)."""
+    table = fieldhouse.Table(f"gc_{uuid.uuid4().hex[:8]}", columns={"k": "text", "n": "bigint", "at": "timestamptz"},
+                             primary_key=["k"], version="at")
+    _Watched.seen = []
+    assert gc.isenabled()
+    with fieldhouse.connect(db_url) as store:
+        if store.dialect == "postgresql":
+            store.pipeline_threshold, store.pipeline_chunk = 50, 20
+        rows = list(_watched_rows(200)) if store.dialect == "postgresql" else _watched_rows(200)
+        assert store.upsert(table, rows).inserted == 200
+    assert _Watched.seen and all(_Watched.seen)
+    assert gc.isenabled()

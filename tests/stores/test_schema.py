@@ -114,3 +114,21 @@ def test_a_hostile_key_in_a_row_is_rejected_not_executed(db_url):
 def test_declaration_mistakes_are_reported(kwargs, message):
     with pytest.raises(SchemaError, match=message):
         fieldhouse.Table("t", **kwargs)
+
+
+@pytest.mark.parametrize("name", ["pg_catalog.games", "information_schema.games", "pg_toast.games", "PG_Temp.games",
+                                  "pg_class", "pg_games", "sqlite_stat1", "sqlite.games"])
+def test_a_table_among_the_databases_own_is_refused_on_every_store(name):
+    """PostgreSQL's system schemas (and undotted pg_* names, which it looks up in
+    pg_catalog first) and SQLite's sqlite_* names are refused with one sentence when the
+    table is declared (a mapping fails at load time), whichever store it is meant for."""
+    with pytest.raises(IdentifierError) as info:
+        fieldhouse.Table(name, columns={"k": "int", "v": "int"}, primary_key=["k"], version="v")
+    message = str(info.value)
+    assert name in message and "not allowed" in message and message.count(". ") == 0
+
+
+def test_a_schema_that_only_starts_like_a_system_one_is_fine(db_url):
+    table = fieldhouse.Table("pgx.games", columns={"k": "int", "v": "int"}, primary_key=["k"], version="v")
+    with fieldhouse.connect(db_url) as store:
+        assert store.upsert(table, [{"k": 1, "v": 1}]).inserted == 1

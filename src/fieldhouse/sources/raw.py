@@ -35,7 +35,6 @@ from datetime import UTC, date, datetime, time
 from typing import Any
 
 from ..stores import Store
-from ..stores.compat import iter_rows, read_rows
 from ..table import Table
 from .http.response import Response
 
@@ -128,25 +127,28 @@ def raw_row(raw: RawResponse) -> dict[str, Any]:
 
 
 def land(store: Store, response: Response | RawResponse) -> Landed:
-    """Keep ``response`` in ``fieldhouse_raw`` (see the module docstring for the rules)."""
+    """Keep ``response`` in ``fieldhouse_raw`` (see the module docstring for the rules).
+
+    No stored body is read: whether this content is held is one primary-key lookup, and
+    the newest capture time of the request one more small query."""
     raw = response if isinstance(response, RawResponse) else RawResponse.from_response(response)
     store.ensure_table(RAW_TABLE)
     request = {"source": raw.source, "endpoint": raw.endpoint, "params": raw.params_text}
+    key = {**request, "content_hash": raw.content_hash}
     with store.transaction():
-        history = read_rows(store, RAW_TABLE, where=request, columns=["content_hash", "captured_at"])
-        latest = max(history, key=lambda r: r["captured_at"], default=None)
-        same = next((r for r in history if r["content_hash"] == raw.content_hash), None)
-        if same is not None:
-            if same is latest or raw.captured_at <= latest["captured_at"]:
-                return Landed(replace(raw, captured_at=same["captured_at"]), stored=False)
+        same = store.rows(RAW_TABLE, where=key, columns=["captured_at"])
+        if same:
+            held = same[0]["captured_at"]
+            latest = store.max_value(RAW_TABLE, "captured_at", where=request)
+            if held == latest or raw.captured_at <= latest:
+                return Landed(replace(raw, captured_at=held), stored=False)
             store.upsert(RAW_TABLE, [raw_row(raw)])  # seen before, then replaced: newest again
             return Landed(raw, stored=True)
         result = store.insert_new(RAW_TABLE, [raw_row(raw)])
         if result.inserted:
             return Landed(raw, stored=True)
         # Another writer stored the same content between our read and our insert.
-        [stored] = read_rows(store, RAW_TABLE, where={**request, "content_hash": raw.content_hash},
-                             columns=["captured_at"])
+        [stored] = store.rows(RAW_TABLE, where=key, columns=["captured_at"])
         return Landed(replace(raw, captured_at=stored["captured_at"]), stored=False)
 
 
@@ -158,18 +160,26 @@ def _since(value: date | datetime | None) -> datetime | None:
     return datetime.combine(value, time(0), tzinfo=UTC)
 
 
+#: The order replay applies stored responses in (the last column only breaks ties).
+REPLAY_ORDER = ["captured_at", "source", "endpoint", "params", "content_hash"]
+
+
 def raw_responses(store: Store, *, source: str | None = None, endpoint: str | None = None,
-                  since: date | datetime | None = None) -> Iterator[RawResponse]:
+                  since: date | datetime | None = None, batch_size: int = 64) -> Iterator[RawResponse]:
     """Stored responses in ``captured_at`` order (then by request), optionally only those of
-    ``source``/``endpoint`` captured at or after ``since`` (a date means 00:00 UTC)."""
+    ``source``/``endpoint`` captured at or after ``since`` (a date means 00:00 UTC).
+
+    Streamed: the database orders them and at most ``batch_size`` bodies are held at a
+    time, however many are stored."""
     if not store.table_exists(RAW_TABLE):
         return iter(())
     store.ensure_table(RAW_TABLE)
-    where = {k: v for k, v in (("source", source), ("endpoint", endpoint)) if v is not None}
+    where: dict[str, Any] = {k: v for k, v in (("source", source), ("endpoint", endpoint)) if v is not None}
     start = _since(since)
-    rows = iter_rows(store, RAW_TABLE, where=where or None,
-                     order_by=["captured_at", "source", "endpoint", "params"])
-    return (RawResponse.from_row(r) for r in rows if start is None or r["captured_at"] >= start)
+    if start is not None:
+        where["captured_at"] = (">=", start)
+    rows = store.iter_rows(RAW_TABLE, where=where, order_by=REPLAY_ORDER, batch_size=batch_size)
+    return (RawResponse.from_row(r) for r in rows)
 
 
 def raw_count(store: Store) -> int:

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from ..urls import DatabaseURL
 from .base import BaseStore, Store
+from .capabilities import Capabilities
+from .catalog import CatalogEntry
 from .result import Rejected, UpsertResult
 
 
@@ -25,4 +27,4 @@ def connect(url: str | DatabaseURL) -> BaseStore:
     return PostgresStore(parsed)
 
 
-__all__ = ["BaseStore", "Rejected", "Store", "UpsertResult", "connect"]
+__all__ = ["BaseStore", "Capabilities", "CatalogEntry", "Rejected", "Store", "UpsertResult", "connect"]

@@ -10,16 +10,22 @@ from __future__ import annotations
 import logging
 import time
 from abc import ABC, abstractmethod
-from collections.abc import Callable, Iterable, Iterator, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from datetime import UTC, datetime
 from typing import Any, Protocol, runtime_checkable
 
-from ..errors import LockBusyError, StoreError
+from ..errors import LockBusyError, SchemaError, StoreError
 from ..table import Table
 from ..urls import DatabaseURL
-from .prepare import Prepared
+from .capabilities import Capabilities
+from .catalog import CatalogEntry
+from .prepare import Prepared, adapt_rows, prepare
+from .reads import Reads
 from .result import UpsertResult
+from .schema import ManagedTables
+from .snapshots import marker_table
+from .snapshots import plan as snapshot_plan
 
 log = logging.getLogger("fieldhouse.stores")
 
@@ -30,23 +36,33 @@ class Store(Protocol):
 
     url: DatabaseURL
     dialect: str
+    capabilities: Capabilities
 
     def ensure_table(self, table: Table) -> None: ...
-    def upsert(self, table: Table, rows: Iterable[Mapping[str, Any]]) -> UpsertResult: ...
+    def upsert(self, table: Table, rows: Iterable[Mapping[str, Any]], *,
+               snapshots: Iterable[tuple[Any, Any]] | None = None) -> UpsertResult: ...
     def insert_new(self, table: Table, rows: Iterable[Mapping[str, Any]]) -> UpsertResult: ...
-    def rows(self, table: Table, where: Mapping[str, Any] | None = None) -> list[dict[str, Any]]: ...
-    def count(self, table: Table) -> int: ...
-    def max_value(self, table: Table, column: str) -> Any: ...
+    def rows(self, table: Table, where: Mapping[str, Any] | None = None, columns: Sequence[str] | None = None,
+             order_by: str | Sequence[str] | None = None, limit: int | None = None) -> list[dict[str, Any]]: ...
+    def iter_rows(self, table: Table, where: Mapping[str, Any] | None = None, columns: Sequence[str] | None = None,
+                  order_by: str | Sequence[str] | None = None, limit: int | None = None,
+                  batch_size: int = 1000) -> Iterator[dict[str, Any]]: ...
+    def count(self, table: Table, where: Mapping[str, Any] | None = None) -> int: ...
+    def max_value(self, table: Table, column: str, where: Mapping[str, Any] | None = None) -> Any: ...
     def table_exists(self, table: Table) -> bool: ...
+    def tables(self) -> list[CatalogEntry]: ...
     def transaction(self) -> Any: ...
     def lock(self, name: str, wait: float = 0.0) -> Any: ...
     def close(self) -> None: ...
 
 
-class BaseStore(ABC):
-    """Shared behaviour: transactions that nest, error wrapping, result bookkeeping."""
+class BaseStore(ManagedTables, Reads, ABC):
+    """Shared behaviour: transactions that nest, error wrapping, result bookkeeping, reads."""
 
     dialect: str = ""
+    capabilities: Capabilities = Capabilities()
+
+    conn: Any  # the backend's database connection
 
     def __init__(self, url: DatabaseURL) -> None:
         self.url = url
@@ -133,20 +149,59 @@ class BaseStore(ABC):
         return StoreError(f"{what} failed, nothing of it was written: {text}")
 
     # -- writes ----------------------------------------------------------------------
-    def upsert(self, table: Table, rows: Iterable[Mapping[str, Any]]) -> UpsertResult:
-        """Apply ``rows`` to ``table``: newer versions win, identical rows are left alone."""
-        return self._write(table, rows, mode="upsert")
+    def upsert(
+        self,
+        table: Table,
+        rows: Iterable[Mapping[str, Any]],
+        *,
+        snapshots: Iterable[tuple[Any, Any]] | None = None,
+    ) -> UpsertResult:
+        """Apply ``rows`` to ``table``: newer versions win, identical rows are left alone.
+
+        For a table with a parent_key the batch is a set of snapshots: ``snapshots`` names
+        each parent (a tuple of its parent-key values) whose complete rows the batch holds,
+        with its snapshot version, including parents with no rows; by default the parents
+        of the rows, each at the greatest version among its rows.  A parent's stored rows
+        that a snapshot at least as new no longer holds are deleted (``result.deleted``); an
+        older snapshot changes nothing (its rows count as stale).  See docs/upsert.md."""
+        if snapshots is not None and not table.parent_key:
+            raise SchemaError(
+                f"table {table.name} has no parent_key, so it takes no snapshots=: declare "
+                "Table(..., parent_key=(...)) for tables whose rows arrive as whole snapshots of a parent"
+            )
+        return self._write(table, rows, mode="upsert", snapshots=snapshots)
 
     def insert_new(self, table: Table, rows: Iterable[Mapping[str, Any]]) -> UpsertResult:
         """Insert the rows whose key is not in the table; existing keys are left as they are
         and counted as ``unchanged`` (append-only tables such as the raw landing zone)."""
+        if table.parent_key:
+            raise SchemaError(f"table {table.name} has a parent_key: write its snapshots with upsert, not insert_new")
         return self._write(table, rows, mode="insert_new")
 
-    def _write(self, table: Table, rows: Iterable[Mapping[str, Any]], mode: str) -> UpsertResult:
+    adapt: Mapping[str, Callable[[Any], Any]] = {}  # cast value -> what the driver binds, per type
+
+    def _prepare(self, table: Table, rows: Iterable[Mapping[str, Any]], unique: bool = False) -> Prepared:
+        return prepare(table, rows, self.adapt, unique=unique)
+
+    def _write(self, table: Table, rows: Iterable[Mapping[str, Any]], mode: str,
+               snapshots: Iterable[tuple[Any, Any]] | None = None) -> UpsertResult:
         self._require_table(table)
+        if table.parent_key:
+            return self._write_snapshots(table, rows, snapshots)
         prepared = self._prepare(table, rows)
         result = prepared.result()
         counts = self._retried(table, lambda written_at: self._apply(table, prepared, mode, written_at))
+        return self._finish(table, result, counts)
+
+    def _write_snapshots(self, table: Table, rows: Iterable[Mapping[str, Any]],
+                         snapshots: Iterable[tuple[Any, Any]] | None) -> UpsertResult:
+        prepared = prepare(table, rows)  # cast values: the plan compares versions in Python
+        markers = marker_table(table)
+        marker_rows = adapt_rows(markers, snapshot_plan(table, prepared, snapshots), self.adapt)
+        prepared.rows = adapt_rows(table, prepared.rows, self.adapt)
+        result = prepared.result()
+        counts = self._retried(
+            table, lambda written_at: self._apply_snapshots(table, prepared, markers, marker_rows, written_at))
         return self._finish(table, result, counts)
 
     def _retried(self, table: Table, apply: Callable[[datetime], dict[str, int]]) -> dict[str, int]:
@@ -183,11 +238,15 @@ class BaseStore(ABC):
 
     # -- backend hooks ---------------------------------------------------------------
     @abstractmethod
-    def _prepare(self, table: Table, rows: Iterable[Mapping[str, Any]]) -> Prepared: ...
-
-    @abstractmethod
     def _apply(self, table: Table, prepared: Prepared, mode: str, written_at: datetime) -> dict[str, int]:
         """Write ``prepared`` inside the open transaction; return inserted/updated/unchanged/stale."""
+
+    @abstractmethod
+    def _apply_snapshots(self, table: Table, prepared: Prepared, markers: Table,
+                         marker_rows: list[tuple[Any, ...]], written_at: datetime) -> dict[str, int]:
+        """Inside the open transaction: upsert ``marker_rows`` into ``markers``; for each
+        parent whose marker the table now holds exactly, upsert its rows of ``prepared``
+        and delete its other stored rows; the rows of the other parents are stale."""
 
     @abstractmethod
     def _begin(self) -> None: ...

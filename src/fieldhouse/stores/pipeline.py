@@ -16,7 +16,6 @@ its row locks in one global key order, the order a single statement would take t
 
 from __future__ import annotations
 
-import gc
 import time
 from collections.abc import Callable, Mapping, Sequence
 from concurrent.futures import Future, ThreadPoolExecutor
@@ -83,13 +82,7 @@ def split(table: Table, rows: Sequence[Any], chunk_rows: int) -> Plan | None:
     written whole)."""
     if any(table.columns[c].type.name not in SORTABLE for c in table.primary_key):
         return None
-    gc_was_enabled = gc.isenabled()
-    gc.disable()  # a million key tuples, all alive until the end
-    try:
-        return _split(table, rows, chunk_rows)
-    finally:
-        if gc_was_enabled:
-            gc.enable()
+    return _split(table, rows, chunk_rows)
 
 
 def _split(table: Table, rows: Sequence[Any], chunk_rows: int) -> Plan | None:
@@ -184,28 +177,22 @@ def run(
     stats = {} if stats is None else stats
     totals: dict[str, int] = {}
     pending: Future[dict[str, int]] | None = None
-    gc_was_enabled = gc.isenabled()
-    gc.disable()  # as in prepare: the chunks keep millions of objects alive
     clock = time.perf_counter
-    try:
-        with ThreadPoolExecutor(max_workers=1, thread_name_prefix="fieldhouse-write") as pool:
-            for i in range(n):
-                t0 = clock()
-                prepared = prepare(i)
-                t1 = clock()
-                if pending is not None:
-                    _add(totals, pending.result())
-                stats["prepare"] = stats.get("prepare", 0.0) + t1 - t0
-                stats["wait"] = stats.get("wait", 0.0) + clock() - t1
-                pending = pool.submit(_timed, write, prepared, stats)
+    with ThreadPoolExecutor(max_workers=1, thread_name_prefix="fieldhouse-write") as pool:
+        for i in range(n):
+            t0 = clock()
+            prepared = prepare(i)
+            t1 = clock()
             if pending is not None:
-                t1 = clock()
                 _add(totals, pending.result())
-                stats["wait"] = stats.get("wait", 0.0) + clock() - t1
-            # leaving the block waits for the worker, whatever was raised
-    finally:
-        if gc_was_enabled:
-            gc.enable()
+            stats["prepare"] = stats.get("prepare", 0.0) + t1 - t0
+            stats["wait"] = stats.get("wait", 0.0) + clock() - t1
+            pending = pool.submit(_timed, write, prepared, stats)
+        if pending is not None:
+            t1 = clock()
+            _add(totals, pending.result())
+            stats["wait"] = stats.get("wait", 0.0) + clock() - t1
+        # leaving the block waits for the worker, whatever was raised
     return totals
 
 

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import itertools
 import time
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from datetime import datetime
 from typing import Any
 
@@ -19,15 +19,16 @@ from psycopg.types.json import Jsonb
 from ..errors import StoreConnectionError, StoreError
 from ..table import Table
 from ..urls import DatabaseURL
-from . import pipeline
+from . import pipeline, reads
 from . import postgresql_sql as sql
 from .base import BaseStore, log
-from .evolve import columns_to_add
-from .prepare import Prepared, prepare
+from .capabilities import FULL
+from .prepare import Prepared
 from .result import UpsertResult
 
 ADAPT = {"json": Jsonb}
 _stage_names = itertools.count(1)
+_cursor_names = itertools.count(1)
 
 
 class PostgresStore(BaseStore):
@@ -35,6 +36,9 @@ class PostgresStore(BaseStore):
     with a concurrent writer are retried whole (they were rolled back, so this is safe)."""
 
     dialect = "postgresql"
+    capabilities = FULL
+    adapt = ADAPT
+    sql = sql
     max_attempts = 5
 
     def __init__(self, url: DatabaseURL, *, connect_timeout: int = 10) -> None:
@@ -82,23 +86,39 @@ class PostgresStore(BaseStore):
         row = self.conn.execute("SELECT to_regclass(%s) IS NOT NULL", (sql.regclass_name(table),)).fetchone()
         return bool(row and row[0])
 
-    def ensure_table(self, table: Table) -> None:
-        """Create the schema and table, or add newly declared columns; refuse incompatible
-        changes.  DDL is serialised across connections by an advisory lock."""
-        with self.transaction():
-            self.conn.execute(sql.DDL_LOCK, (sql.DDL_LOCK_KEY,))
-            name = sql.regclass_name(table)
-            if table.schema:
-                self.conn.execute(sql.create_schema(table))
-            info = self.conn.execute(sql.DESCRIBE_COLUMNS, (name,)).fetchall()
-            if not info:
-                self.conn.execute(sql.create_table(table))
-            else:
-                existing = {row[0]: row[1] for row in info}
-                key = [row[0] for row in self.conn.execute(sql.DESCRIBE_KEY, (name,))]
-                for column in columns_to_add(table, existing, key, sql.type_sql):
-                    self.conn.execute(sql.add_column(table, column))
-        self._ensured.add(table.name)
+    def _lock_ddl(self) -> None:
+        """DDL is serialised across connections by a transaction-scoped advisory lock."""
+        self.conn.execute(sql.DDL_LOCK, (sql.DDL_LOCK_KEY,))
+
+    def _create_or_evolve(self, table: Table) -> bool:
+        if table.schema:
+            self.conn.execute(sql.create_schema(table))
+        return super()._create_or_evolve(table)
+
+    def _describe(self, table: Table) -> tuple[dict[str, str], list[str]] | None:
+        name = sql.regclass_name(table)
+        info = self.conn.execute(sql.DESCRIBE_COLUMNS, (name,)).fetchall()
+        if not info:
+            return None
+        return {row[0]: row[1] for row in info}, [row[0] for row in self.conn.execute(sql.DESCRIBE_KEY, (name,))]
+
+    def _rerank_begin(self, table: Table) -> None:
+        # No concurrent writer may change a row between our read of it and our update.
+        self.conn.execute(sql.lock_for_rerank(table))
+        self.conn.execute(sql.drop_stage(sql.RERANK))
+        self.conn.execute(sql.create_rerank(table))
+
+    def _rerank_add(self, table: Table, rows: list[tuple[Any, ...]]) -> None:
+        cur = self.conn.cursor()
+        with cur.copy(sql.copy_rerank(table)) as copy:
+            copy.set_types(sql.rerank_types(table))
+            for row in rows:
+                copy.write_row(row)
+
+    def _rerank_finish(self, table: Table) -> int:
+        changed = self.conn.execute(sql.apply_rerank(table)).rowcount
+        self.conn.execute(sql.drop_stage(sql.RERANK))
+        return changed
 
     # -- writes ----------------------------------------------------------------------
     #: Batches of more rows than this are written by the pipeline, in chunks of about
@@ -106,7 +126,10 @@ class PostgresStore(BaseStore):
     pipeline_threshold = 50_000
     pipeline_chunk = 100_000
 
-    def _write(self, table: Table, rows: Iterable[Mapping[str, Any]], mode: str) -> UpsertResult:
+    def _write(self, table: Table, rows: Iterable[Mapping[str, Any]], mode: str,
+               snapshots: Iterable[tuple[Any, Any]] | None = None) -> UpsertResult:
+        if table.parent_key:  # snapshot batches are written in one statement, whatever their size
+            return super()._write(table, rows, mode, snapshots)
         if not isinstance(rows, list | tuple):
             rows = list(rows)
         if len(rows) > self.pipeline_threshold:
@@ -145,7 +168,7 @@ class PostgresStore(BaseStore):
                 inserted = self._insert_new_keys(table, p, written_at)
                 if inserted is not None:
                     return {"inserted": inserted} if mode == "upsert" else {"inserted": inserted, "unchanged": 0}
-                return self._apply_stage(table, self._stage(table, p), len(p.rows), mode, written_at, ranged=True)
+                return self._apply_stage(table, self._stage(table, p.rows), len(p.rows), mode, written_at, ranged=True)
 
             return pipeline.run(len(chunks), prepared, write, self.pipeline_stats)
 
@@ -160,14 +183,35 @@ class PostgresStore(BaseStore):
                   ", ".join(f"{k} {v:.2f}" if isinstance(v, float) else f"{k} {v}" for k, v in self.pipeline_stats.items()))
         return self._finish(table, result, counts)
 
-    def _prepare(self, table: Table, rows: Iterable[Mapping[str, Any]], unique: bool = False) -> Prepared:
-        return prepare(table, rows, ADAPT, unique=unique)
-
     def _apply(self, table: Table, prepared: Prepared, mode: str, written_at: datetime) -> dict[str, int]:
         if not prepared.rows:
             return {}
-        stage = self._stage(table, prepared)
+        stage = self._stage(table, prepared.rows)
         return self._apply_stage(table, stage, len(prepared.rows), mode, written_at)
+
+    def _apply_snapshots(self, table: Table, prepared: Prepared, markers: Table,
+                         marker_rows: list[tuple[Any, ...]], written_at: datetime) -> dict[str, int]:
+        """The markers are upserted first, in parent order; then every marker row of the
+        batch is locked (FOR UPDATE, in the same order) before the markers are compared,
+        so a concurrent writer of the same parent waits for this commit, and the rows and
+        deletes of a parent are decided against a marker nobody else can change.  The rows
+        of the applied parents are then written wherever they differ (mode ``replace``)."""
+        cur = self.conn.cursor()
+        mstage = self._stage(markers, marker_rows)
+        cur.execute(sql.apply_stage(markers, mstage, "upsert"))
+        cur.execute(sql.lock_markers(markers, mstage))
+        cur.execute(sql.keep_current_markers(markers, mstage))
+        stage = self._stage(table, prepared.rows)
+        stale = cur.execute(sql.drop_stale_rows(table, stage, mstage)).rowcount
+        deleted = cur.execute(sql.delete_replaced(table, stage, mstage)).rowcount
+        cur.execute(sql.drop_stage(mstage))
+        total = len(prepared.rows) - stale
+        counts = self._apply_stage(table, stage, total, "replace", written_at) if total else {}
+        if not total:
+            cur.execute(sql.drop_stage(stage))
+        counts["stale"] = counts.get("stale", 0) + stale
+        counts["deleted"] = deleted
+        return counts
 
     def _insert_new_keys(self, table: Table, prepared: Prepared, written_at: datetime) -> int | None:
         """For a key-ordered chunk whose key range holds no row yet (a first load): COPY it
@@ -204,15 +248,15 @@ class PostgresStore(BaseStore):
         cur.execute(sql.RELEASE_SAVEPOINT)
         return len(rows)
 
-    def _stage(self, table: Table, prepared: Prepared) -> str:
-        """COPY the prepared rows into a new temporary table; its name."""
+    def _stage(self, table: Table, rows: list[tuple[Any, ...]]) -> str:
+        """COPY prepared rows into a new temporary table; its name."""
         stage = f"_fh_stage_{next(_stage_names)}"
         cur = self.conn.cursor()
         cur.execute(sql.create_stage(table, stage))
         with cur.copy(sql.copy_stage(table, stage)) as copy:
             copy.set_types(sql.copy_types(table))
             write_row = copy.write_row
-            for row in prepared.rows:
+            for row in rows:
                 write_row(row)
         return stage
 
@@ -229,8 +273,10 @@ class PostgresStore(BaseStore):
             return {"inserted": inserted, "unchanged": total - inserted}
         refreshed = cur.execute(sql.count_refreshed(table, stage, ranged)).fetchone()[0]
         inserted, updated = cur.execute(sql.apply_stage(table, stage, mode), params).fetchone()
-        if inserted + updated == total:
-            equal = total  # every staged row was written, and is locked by us until commit
+        if inserted + updated == total or mode == "replace":
+            # every staged row was written (or held already: replace), and the rows, or
+            # their parent's snapshot marker, are locked by us until commit
+            equal = total
         else:
             equal = cur.execute(sql.count_equal(table, stage, ranged)).fetchone()[0]
         cur.execute(sql.drop_stage(stage))
@@ -243,17 +289,22 @@ class PostgresStore(BaseStore):
         }
 
     # -- reads -----------------------------------------------------------------------
-    def rows(self, table: Table, where: Mapping[str, Any] | None = None) -> list[dict[str, Any]]:
-        """All rows of ``table`` (optionally those equal to ``where``), in key order, as Python values."""
-        where = dict(where or {})
-        params = [Jsonb(v) if table.columns[c].type.name == "json" else v for c, v in where.items()]
-        cur = self.conn.execute(sql.select_rows(table, list(where)), params)
-        names = table.column_names
-        return [dict(zip(names, record, strict=True)) for record in cur]
+    def _decoder(self, table: Table, columns: list[str]) -> Callable[[Sequence[Any]], dict[str, Any]]:
+        def decode(record: Sequence[Any]) -> dict[str, Any]:
+            return dict(zip(columns, record, strict=True))
 
-    def count(self, table: Table) -> int:
-        return self.conn.execute(sql.count_rows(table)).fetchone()[0]
+        return decode
 
-    def max_value(self, table: Table, column: str) -> Any:
-        """The greatest value of ``column`` (None for an empty table), as a Python value."""
-        return self.conn.execute(sql.max_value(table, column)).fetchone()[0]
+    def _stream(self, table: Table, sel: reads.Select, batch_size: int) -> Iterator[Sequence[Any]]:
+        """A named (server-side) cursor fetching ``batch_size`` rows at a time.  Outside a
+        transaction it is declared WITH HOLD: the server keeps its result, and the loop
+        may commit or roll back transactions of its own on this connection meanwhile."""
+        name = f"_fh_cursor_{next(_cursor_names)}"
+        with self.conn.cursor(name=name, withhold=not self.in_transaction) as cur:
+            cur.itersize = batch_size
+            cur.execute(sql.select(table, sel), self._bind(table, sel))
+            while True:
+                batch = cur.fetchmany(batch_size)
+                if not batch:
+                    return
+                yield from batch

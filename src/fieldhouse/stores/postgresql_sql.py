@@ -8,8 +8,11 @@ does, whatever the database's default collation.
 
 from __future__ import annotations
 
+from ..errors import SchemaError
 from ..table import HASH_COLUMN, Table, quote
 from ..types import ColumnType
+from .rank import rank_columns
+from .reads import Condition, Select
 
 DDL_LOCK_KEY = 0x46484444  # "FHDD": serialises fieldhouse DDL across connections
 NAMED_LOCK_CLASS = 0x464C  # "FL": the key space of store.lock(name) (two-int advisory locks)
@@ -84,10 +87,6 @@ ORDER BY array_position(i.indkey::int2[], a.attnum)
 """
 
 
-def has_rows(table: Table) -> str:
-    return f"SELECT EXISTS (SELECT 1 FROM {qualified(table)})"
-
-
 def create_stage(table: Table, stage: str) -> str:
     defs = [f"{quote(c)} {type_sql(table.columns[c].type)}" for c in table.content_columns]
     defs.append(f"{quote(HASH_COLUMN)} text")
@@ -132,6 +131,42 @@ def range_has_rows(table: Table) -> str:
     return f"SELECT EXISTS (SELECT 1 FROM {qualified(table)} WHERE {row} >= {marks} AND {row} <= {marks})"
 
 
+def create_index(table: Table, columns: tuple[str, ...]) -> str:
+    """An index on ``columns`` (a parent key that is not a prefix of the primary key)."""
+    name = f"{table.base_name}__{'_'.join(columns)}_idx"[:63]
+    return f"CREATE INDEX IF NOT EXISTS {quote(name)} ON {qualified(table)} ({_cols(list(columns))})"
+
+
+RERANK = "_fh_rerank"
+
+
+def lock_for_rerank(table: Table) -> str:
+    """Readers go on; writers wait until the ranks are recomputed and committed."""
+    return f"LOCK TABLE {qualified(table)} IN EXCLUSIVE MODE"
+
+
+def create_rerank(table: Table) -> str:
+    """The recomputed rank of each key (ensure_table after a rank version change)."""
+    defs = [f"{quote(k)} {type_sql(table.columns[k].type)}" for k in table.primary_key]
+    return f"CREATE TEMP TABLE {quote(RERANK)} ({', '.join(defs)}, {quote(HASH_COLUMN)} text) ON COMMIT DROP"
+
+
+def copy_rerank(table: Table) -> str:
+    return f"COPY {quote(RERANK)} ({_cols([*table.primary_key, HASH_COLUMN])}) FROM STDIN (FORMAT BINARY)"
+
+
+def rerank_types(table: Table) -> list[str]:
+    return [*(_COPY_TYPE[table.columns[k].type.name] for k in table.primary_key), "text"]
+
+
+def apply_rerank(table: Table) -> str:
+    join = " AND ".join(f"t.{quote(k)} = s.{quote(k)}" for k in table.primary_key)
+    return (
+        f"UPDATE {qualified(table)} AS t SET {quote(HASH_COLUMN)} = s.{quote(HASH_COLUMN)} "
+        f"FROM {quote(RERANK)} AS s WHERE {join} AND t.{quote(HASH_COLUMN)} IS DISTINCT FROM s.{quote(HASH_COLUMN)}"
+    )
+
+
 SAVEPOINT = "SAVEPOINT _fh_chunk"
 RELEASE_SAVEPOINT = "RELEASE SAVEPOINT _fh_chunk"
 ROLLBACK_TO_SAVEPOINT = "ROLLBACK TO SAVEPOINT _fh_chunk"
@@ -151,17 +186,19 @@ def _collate(table: Table) -> str:
     return ' COLLATE "C"' if table.columns[table.version].type.name == "text" else ""
 
 
-def key_order(table: Table) -> str:
+def key_order(table: Table, prefix: str = "") -> str:
     """The key as an ORDER BY list, text compared as "C" (code points): the order Python
     sorts keys in, so chunks of a batch sorted in Python take row locks in this order too."""
     return ", ".join(
-        quote(k) + (' COLLATE "C"' if table.columns[k].type.name == "text" else "") for k in table.primary_key
+        prefix + quote(k) + (' COLLATE "C"' if table.columns[k].type.name == "text" else "") for k in table.primary_key
     )
 
 
 def apply_stage(table: Table, stage: str, mode: str) -> str:
     """Insert new keys and overwrite existing ones only where the staged (version, rank) is
-    greater; rows are taken in key order (:func:`key_order`) so concurrent writers lock
+    greater (mode ``upsert``), never (``insert_new``) or wherever it differs (``replace``:
+    the rows of a newer snapshot of their parent, whose marker this transaction has
+    locked); rows are taken in key order (:func:`key_order`) so concurrent writers lock
     rows in one order.
     Returns one row: (inserted, updated)."""
     names = [*table.content_columns, HASH_COLUMN]
@@ -179,10 +216,55 @@ def apply_stage(table: Table, stage: str, mode: str) -> str:
         body = head + "NOTHING"
     else:
         updates = ", ".join(f"{quote(c)} = EXCLUDED.{quote(c)}" for c in names if c not in table.primary_key)
-        body = head + f"UPDATE SET {updates} WHERE {_rank('EXCLUDED', table)} > {_rank('t', table)}"
+        compare = "IS DISTINCT FROM" if mode == "replace" else ">"
+        body = head + f"UPDATE SET {updates} WHERE {_rank('EXCLUDED', table)} {compare} {_rank('t', table)}"
     return (
         f"WITH w AS ({body} RETURNING (t.xmax = 0) AS fresh) "
         "SELECT count(*) FILTER (WHERE fresh), count(*) FILTER (WHERE NOT fresh) FROM w"
+    )
+
+
+# -- snapshots (docs/upsert.md) --------------------------------------------------------
+
+def lock_markers(markers: Table, stage: str) -> str:
+    """After the markers' upsert: lock the stored marker of every staged parent, in key
+    order.  The upsert's ON CONFLICT locks them already; this makes the lock the rule of
+    the snapshot path whatever the upsert statement becomes."""
+    join = " AND ".join(f"t.{quote(k)} = s.{quote(k)}" for k in markers.primary_key)
+    return (
+        f"SELECT 1 FROM {qualified(markers)} AS t JOIN {quote(stage)} AS s ON {join} "
+        f"ORDER BY {key_order(markers, 't.')} FOR UPDATE OF t"
+    )
+
+
+def keep_current_markers(markers: Table, stage: str) -> str:
+    """Drop from the marker stage every parent whose stored marker is not now exactly the
+    staged one (a newer snapshot is stored): what stays are the parents to apply."""
+    join = " AND ".join(f"t.{quote(k)} = s.{quote(k)}" for k in markers.primary_key)
+    return (
+        f"DELETE FROM {quote(stage)} AS s WHERE NOT EXISTS (SELECT 1 FROM {qualified(markers)} AS t "
+        f"WHERE {join} AND {_rank('t', markers)} = {_rank('s', markers)})"
+    )
+
+
+def _parent_match(table: Table, alias: str) -> str:
+    return " AND ".join(f"m.{quote(k)} = {alias}.{quote(k)}" for k in table.parent_key or ())
+
+
+def drop_stale_rows(table: Table, stage: str, marker_stage: str) -> str:
+    """Drop from the stage the rows of parents that are not applied (they are stale)."""
+    return (
+        f"DELETE FROM {quote(stage)} AS s WHERE NOT EXISTS (SELECT 1 FROM {quote(marker_stage)} AS m "
+        f"WHERE {_parent_match(table, 's')})"
+    )
+
+
+def delete_replaced(table: Table, stage: str, marker_stage: str) -> str:
+    """Delete the stored rows of the applied parents that their snapshot no longer holds."""
+    keys = " AND ".join(f"s.{quote(k)} = t.{quote(k)}" for k in table.primary_key)
+    return (
+        f"DELETE FROM {qualified(table)} AS t USING {quote(marker_stage)} AS m WHERE {_parent_match(table, 't')} "
+        f"AND NOT EXISTS (SELECT 1 FROM {quote(stage)} AS s WHERE {keys})"
     )
 
 
@@ -229,18 +311,97 @@ def count_equal(table: Table, stage: str, ranged: bool = False) -> str:
     )
 
 
-def select_rows(table: Table, where: list[str]) -> str:
-    cond = " AND ".join(f"{quote(c)} IS NOT DISTINCT FROM %s" for c in where)
+def _text(table: Table, column: str) -> str:
+    """The column, compared as "C" (code points) if it is text."""
+    return quote(column) + (' COLLATE "C"' if table.columns[column].type.name == "text" else "")
+
+
+def _condition(table: Table, cond: Condition) -> str:
+    """One condition of :mod:`fieldhouse.stores.reads`, with ``%s`` where
+    :func:`~fieldhouse.stores.reads.placeholders` binds a value.  Equality with a value
+    is a plain ``=`` so that an index serves it."""
+    col, op, value = quote(cond.column), cond.op, cond.value
+    if op == "=":
+        return f"{col} IS NULL" if value is None else f"{col} = %s"
+    if op == "!=":
+        return f"{col} IS NOT NULL" if value is None else f"{col} IS DISTINCT FROM %s"
+    if op == "startswith":
+        return f"substr({col}, 1, %s) = %s"
+    if op in ("in", "not in"):
+        members = [v for v in value if v is not None]
+        inner = f"{col} IN ({', '.join(['%s'] * len(members))})" if members else "false"
+        has_null = len(members) != len(value)
+        if op == "in":
+            return f"({inner} OR {col} IS NULL)" if has_null else f"({inner})"
+        return f"({col} IS NOT NULL AND NOT {inner})" if has_null else f"({col} IS NULL OR NOT {inner})"
+    return f"{_text(table, cond.column)} {op} %s"
+
+
+def _where(table: Table, conditions: list[Condition]) -> str:
+    return (" WHERE " + " AND ".join(_condition(table, c) for c in conditions)) if conditions else ""
+
+
+def _order(table: Table, column: str, desc: bool) -> str:
+    nulls = (" NULLS LAST" if desc else " NULLS FIRST") if table.columns[column].nullable else ""
+    return _text(table, column) + (" DESC" if desc else "") + nulls
+
+
+def select(table: Table, sel: Select) -> str:
+    """The read ``sel``: its conditions' parameters, then the limit's if it has one.  Text
+    is ordered as "C" and NULL first, as SQLite orders them."""
+    order = ", ".join(_order(table, c, desc) for c, desc in sel.order)
     return (
-        f"SELECT {_cols(table.column_names)} FROM {qualified(table)}"
-        + (f" WHERE {cond}" if cond else "")
-        + f" ORDER BY {_cols(list(table.primary_key))}"
+        f"SELECT {_cols(sel.columns)} FROM {qualified(table)}{_where(table, sel.conditions)} ORDER BY {order}"
+        + (" LIMIT %s" if sel.limit is not None else "")
     )
 
 
-def count_rows(table: Table) -> str:
-    return f"SELECT count(*) FROM {qualified(table)}"
+def count_rows(table: Table, conditions: list[Condition]) -> str:
+    return f"SELECT count(*) FROM {qualified(table)}{_where(table, conditions)}"
 
 
-def max_value(table: Table, column: str) -> str:
-    return f"SELECT max({quote(column)}) FROM {qualified(table)}"
+def max_value(table: Table, column: str, conditions: list[Condition]) -> str:
+    return f"SELECT max({_text(table, column)}) FROM {qualified(table)}{_where(table, conditions)}"
+
+
+# -- the portable rank, computed in SQL (docs/upsert.md, "The rank") ---------------------
+
+def _bytea(data: bytes) -> str:
+    return f"'\\x{data.hex()}'::bytea"
+
+
+def _rank_value(column: str, kind: str) -> str:
+    """SQL of ``u32(len(value)) value`` for a non-NULL value of the column."""
+    col = quote(column)
+    if kind in ("int", "bigint"):
+        return f"{_bytea(bytes.fromhex('00000008'))} || int8send({col}::bigint)"
+    if kind == "float":  # + 0.0 turns -0.0 into 0.0; float8send gives a NaN as 7ff8000000000000
+        return f"{_bytea(bytes.fromhex('00000008'))} || float8send({col} + 0.0::float8)"
+    if kind == "bool":
+        return f"{_bytea(bytes.fromhex('00000001'))} || CASE WHEN {col} THEN '\\x01'::bytea ELSE '\\x00'::bytea END"
+    if kind == "date":
+        return f"{_bytea(bytes.fromhex('00000008'))} || int8send(({col} - DATE '1970-01-01')::bigint)"
+    if kind == "timestamptz":  # EXTRACT(EPOCH ...) is numeric: exact to the microsecond
+        return f"{_bytea(bytes.fromhex('00000008'))} || int8send((EXTRACT(EPOCH FROM {col}) * 1000000)::bigint)"
+    text = f"convert_to({col}::text, 'UTF8')"  # numeric(p,s)::text has exactly s decimals
+    return f"int4send(octet_length({text})) || {text}"
+
+
+def rank_expression(table: Table) -> str:
+    """An SQL expression computing the rank of a row of ``table`` (its columns unqualified),
+    equal to what :mod:`fieldhouse.stores.rank` computes: for computing ranks in the
+    database.  Not for tables with a json content column (jsonb's text form is not the
+    canonical JSON text); SchemaError there."""
+    columns = rank_columns(table)
+    if any(table.columns[c].type.name == "json" for c in columns):
+        raise SchemaError(f"table {table.name}: the rank of a json column cannot be computed in SQL")
+    parts, counts = [], []
+    for c in columns:
+        name = c.encode("utf-8")
+        head = _bytea(len(name).to_bytes(4, "big") + name)
+        parts.append(f"CASE WHEN {quote(c)} IS NULL THEN ''::bytea ELSE {head} || "
+                     f"{_rank_value(c, table.columns[c].type.name)} END")
+        counts.append(f"CASE WHEN {quote(c)} IS NULL THEN 0 ELSE 1 END")
+    encoding = " || ".join(parts) or "''::bytea"
+    return (f"lpad(({' + '.join(counts) or '0'})::text, 4, '0') || "
+            f"left(encode(sha256({encoding}), 'hex'), 32)")

@@ -1,38 +1,42 @@
 """Turning a batch of row dicts into the rows a store writes (shared by every backend).
 
 Each row is checked and cast column by column; a row that does not fit is rejected with
-its reason and the rest go on.  Every accepted row gets a content hash, and copies of one
-key inside the batch are resolved by the same order the database uses:
+its reason and the rest go on.  Every accepted row gets a rank, and copies of one key
+inside the batch are resolved by the same order the database uses:
 
     a row wins over another copy of its key when (version, rank) is greater,
 
-where ``rank`` is the row's number of non-NULL content values (four digits) followed by a
-128-bit BLAKE2 hash of its canonical content, the version left out (it is compared first).
-Equal (version, rank) means identical rows; equal rank alone means the same values at
-another version (a *refreshed* row when the newer version is written).  Because the order is total and depends only on content, any set of batches
-applied in any order ends in the same table.  A NULL value is left out of the hash, so
-adding a nullable column to a table does not change the rank of existing rows.
+where ``rank`` is the portable rank of :mod:`fieldhouse.stores.rank`: the row's number of
+non-NULL content values (four digits) followed by 128 bits of the SHA-256 of its canonical
+encoding, the version left out (it is compared first).  Equal (version, rank) means
+identical rows; equal rank alone means the same values at another version (a *refreshed*
+row when the newer version is written).  Because the order is total and depends only on
+content, any set of batches applied in any order ends in the same table.  A NULL value is
+left out of the encoding, so adding a nullable column to a table does not change the rank
+of existing rows.
 """
 
 from __future__ import annotations
 
-import gc
+import struct
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
-from hashlib import blake2b
+from hashlib import sha256
 from operator import itemgetter
 from typing import Any
 
 from ..errors import CastError
 from ..table import Table
-from ..types import canonical, caster, json_text
+from ..types import caster, json_text
+from . import rank as rank_mod
 from .result import Rejected, UpsertResult
 
 
 @dataclass
 class Prepared:
-    """Cast, deduplicated rows in :func:`write_columns` order, plus what was set aside."""
+    """Cast, deduplicated rows (the table's content columns in order, then the rank), plus
+    what was set aside."""
 
     table: Table
     rows: list[tuple[Any, ...]] = field(default_factory=list)
@@ -47,11 +51,6 @@ class Prepared:
             unchanged=self.superseded_same,
             rejects=list(self.rejects),
         )
-
-
-def write_columns(table: Table) -> list[str]:
-    """The columns a batch carries, in order: content columns, then the hash."""
-    return table.content_columns
 
 
 def prepare(
@@ -77,9 +76,7 @@ def prepare(
     known = frozenset(table.columns)
     specs = [table.columns[c] for c in columns]
     casters = [caster(s.type) for s in specs]
-    canon = [json_text if s.type.name == "json" else canonical for s in specs]
     required = [not s.nullable for s in specs]
-    adapters = [(adapt or {}).get(s.type.name) for s in specs]
     key_idx = [columns.index(c) for c in table.primary_key]
     version_idx = columns.index(table.version)
     key_set = set(table.primary_key)
@@ -94,7 +91,6 @@ def prepare(
     def slow(raw: Mapping[str, Any]) -> tuple[Any, Any, str, tuple[Any, ...]] | str:
         """The general path: (key, version, rank, values + rank), or the reason to reject."""
         values: list[Any] = []
-        parts: list[str] = []
         for i, col in enumerate(columns):
             value = raw.get(col)
             if value is None:
@@ -109,101 +105,115 @@ def prepare(
             except CastError as exc:
                 return f"column {col!r}: {exc}"
             values.append(value)
-            if i != version_idx:
-                parts.append(col)
-                parts.append(canon[i](value))
-        digest = blake2b("\x1f".join(parts).encode(), digest_size=16).hexdigest()
-        rank = f"{len(parts) // 2:04d}{digest}"
+        try:
+            rank = rank_mod.rank_of_row(table, values)
+        except CastError as exc:
+            return str(exc)
         values.append(rank)
         return tuple(values[i] for i in key_idx), values[version_idx], rank, tuple(values)
 
     # The generated converter and the general path must agree; and a set of dict keys is
     # checked in C (the common case), the reason is only worked out for a rejected row.
-    gc_was_enabled = gc.isenabled()
-    gc.disable()  # a batch allocates millions of objects that all live on: skip the scans
-    try:
-        for raw in rows:
-            if type(raw) is not dict and not isinstance(raw, Mapping):
-                prep.rejects.append(Rejected(name, raw, f"a row must be a mapping, not {type(raw).__name__}"))
+    for raw in rows:
+        if type(raw) is not dict and not isinstance(raw, Mapping):
+            prep.rejects.append(Rejected(name, raw, f"a row must be a mapping, not {type(raw).__name__}"))
+            continue
+        if not is_known(raw):
+            extra = [k for k in raw if k not in known]
+            shown = ", ".join(repr(k) for k in extra[:5])
+            prep.rejects.append(Rejected(name, raw, f"unknown column(s) {shown}"))
+            continue
+        out = fast(raw)
+        if out is None:
+            out = slow(raw)
+            if type(out) is str:
+                prep.rejects.append(Rejected(name, raw, out))
                 continue
-            if not is_known(raw):
-                extra = [k for k in raw if k not in known]
-                shown = ", ".join(repr(k) for k in extra[:5])
-                prep.rejects.append(Rejected(name, raw, f"unknown column(s) {shown}"))
-                continue
-            out = fast(raw)
-            if out is None:
-                out = slow(raw)
-                if type(out) is str:
-                    prep.rejects.append(Rejected(name, raw, out))
-                    continue
-            if unique:
-                keep(out[3])
-                continue
-            key, version, rank, values = out
-            seen = best.get(key)
-            if seen is None:
-                best[key] = (version, rank, values)
-                continue
-            if (version, rank) > (seen[0], seen[1]):
-                best[key] = (version, rank, values)
-                prep.superseded_stale += 1
-            elif (version, rank) == (seen[0], seen[1]):
-                prep.superseded_same += 1
-            else:
-                prep.superseded_stale += 1
-    finally:
-        if gc_was_enabled:
-            gc.enable()
+        if unique:
+            keep(out[3])
+            continue
+        key, version, rank, values = out
+        seen = best.get(key)
+        if seen is None:
+            best[key] = (version, rank, values)
+            continue
+        if (version, rank) > (seen[0], seen[1]):
+            best[key] = (version, rank, values)
+            prep.superseded_stale += 1
+        elif (version, rank) == (seen[0], seen[1]):
+            prep.superseded_same += 1
+        else:
+            prep.superseded_stale += 1
 
     winners = accepted if unique else [v[2] for v in best.values()]
-    if any(adapters):
-        adapted = []
-        for values in winners:
-            row = list(values)
-            for i, fn in enumerate(adapters):
-                if fn is not None and row[i] is not None:
-                    row[i] = fn(row[i])
-            adapted.append(tuple(row))
-        prep.rows = adapted
-    else:
-        prep.rows = winners
+    prep.rows = adapt_rows(table, winners, adapt)
     return prep
+
+
+def adapt_rows(table: Table, rows: list[tuple[Any, ...]], adapt: Mapping[str, Callable[[Any], Any]] | None
+               ) -> list[tuple[Any, ...]]:
+    """``rows`` (cast values in content-column order, then the rank) with each value turned
+    into what the driver binds, by ``adapt`` (type name -> function)."""
+    adapters = [(adapt or {}).get(table.columns[c].type.name) for c in table.content_columns]
+    if not any(adapters):
+        return rows
+    adapted = []
+    for values in rows:
+        row = list(values)
+        for i, fn in enumerate(adapters):
+            if fn is not None and row[i] is not None:
+                row[i] = fn(row[i])
+        adapted.append(tuple(row))
+    return adapted
 
 
 # ------------------------------------------------------------------ generated converter
 
-# Per type: the test that a value needs no cast, and the expression of its canonical text,
-# given that test passed.  Each must give exactly what caster() and canonical() give.
+# Per type: the test that a value needs no cast (it already is what caster() returns), and
+# the expression of its encoding input ("x": a number packed by struct for the fixed-width
+# types, bytes for the others), given that test passed.  Each must give exactly what
+# caster() and rank.value_bytes() give.
 _FAST = {
-    "int": ("type({v}) is int and -2147483648 <= {v} <= 2147483647", 'f"{{{v}}}"'),
-    "bigint": ("type({v}) is int and -9223372036854775808 <= {v} <= 9223372036854775807", 'f"{{{v}}}"'),
-    # v - v == 0.0 holds only for finite floats
-    "float": ("type({v}) is float and {v} - {v} == 0.0", 'f"{{{v}!r}}"'),
-    "text": ("type({v}) is str", "{v}"),
-    "bool": ("type({v}) is bool", "'t' if {v} else 'f'"),
-    "date": ("type({v}) is _date", "{v}.isoformat()"),
-    # an aware UTC datetime is its own cast; isoformat equals timestamp_text from year 1000
-    "timestamptz": (
-        "type({v}) is _datetime and {v}.tzinfo is _UTC and {v}.year >= 1000",
-        "{v}.isoformat(timespec='microseconds')",
-    ),
+    "int": ("type({v}) is int and -2147483648 <= {v} <= 2147483647", "{v}"),
+    "bigint": ("type({v}) is int and -9223372036854775808 <= {v} <= 9223372036854775807", "{v}"),
+    # v - v == 0.0 holds only for finite floats; v + 0.0 turns -0.0 into 0.0, as the cast does
+    "float": ("type({v}) is float and {v} - {v} == 0.0", "{v}"),
+    "text": ("type({v}) is str", "{v}.encode()"),
+    "bool": ("type({v}) is bool", "{v}"),
+    "date": ("type({v}) is _date", "{v}.toordinal() - _EPOCH_ORDINAL"),
+    # an aware UTC datetime is its own cast
+    "timestamptz": ("type({v}) is _datetime and {v}.tzinfo is _UTC", "({v} - _EPOCH) // _US"),
 }
-# Types whose canonical text is worth remembering for the previous value of the column (a
-# batch often carries one capture time, one game date): (value, text) in one tuple, so a
-# concurrent reader never sees the text of another value.
+#: The encoding input of a cast value, per type (the general form of the above).
+_ENCODE_INPUT: dict[str, Callable[..., Any]] = {
+    "int": lambda v: v, "bigint": lambda v: v, "float": lambda v: v + 0.0, "bool": lambda v: v,
+    "date": rank_mod.days, "timestamptz": rank_mod.micros,
+    "text": lambda v: v.encode(), "json": lambda v: json_text(v).encode(),
+}
+#: struct codes of the fixed-width types (the variable ones carry bytes).
+_CODE = {"int": "q", "bigint": "q", "float": "d", "bool": "?", "date": "q", "timestamptz": "q"}
+# Types whose encoding input is worth remembering for the previous value of the column (a
+# batch often carries one capture time, one game date): (value, x) in one tuple, so a
+# concurrent reader never sees the input of another value.
 _REMEMBER = ("timestamptz", "date")
+_LENGTHS = tuple(struct.pack(">I", n) for n in range(4096))
 _converters: dict[tuple[Any, ...], Callable[[Mapping[str, Any]], Any]] = {}
+
+
+def _u32(n: int) -> bytes:
+    return _LENGTHS[n] if n < 4096 else struct.pack(">I", n)
 
 
 def _fast_converter(table: Table) -> Callable[[Mapping[str, Any]], Any]:
     """A function of one row mapping returning ``(key, version, rank, values + (rank,))``
     exactly as the general path in :func:`prepare` would, or None to send the row there
-    (a value that cannot be cast, a missing required value).
+    (a value that cannot be cast, a missing required value, text that is not Unicode).
 
     It is generated once per table shape: straight-line code with no loop over columns,
     and no function call per value when a value already has its column's Python type
-    (any other value goes through the column's caster, as in the general path).
+    (any other value goes through the column's caster, as in the general path).  The rank
+    encoding (:mod:`fieldhouse.stores.rank`) is built with one ``struct`` call for each run
+    of fixed-width columns (in name order) when none of them is NULL.
     """
     columns = table.content_columns
     specs = [table.columns[c] for c in columns]
@@ -213,12 +223,14 @@ def _fast_converter(table: Table) -> Callable[[Mapping[str, Any]], Any]:
     if fn is not None:
         return fn
     env: dict[str, Any] = {
-        "_blake2b": blake2b, "_date": date, "_datetime": datetime, "_UTC": UTC,
-        "_CastError": CastError, "_columns": tuple(columns),
+        "_sha256": sha256, "_date": date, "_datetime": datetime, "_UTC": UTC,
+        "_EPOCH": rank_mod.EPOCH, "_EPOCH_ORDINAL": rank_mod.EPOCH_ORDINAL, "_US": rank_mod.MICROSECOND,
+        "_CastError": CastError, "_columns": tuple(columns), "_u32": _u32,
         "_getter": itemgetter(*columns) if len(columns) > 1 else None,
     }
     vs = [f"v{i}" for i in range(len(columns))]
-    ts = [f"t{i}" for i in range(len(columns))]
+    xs = [f"x{i}" for i in range(len(columns))]
+    vi = columns.index(table.version)  # the version is compared first, never encoded
     unpack = ", ".join(vs) + ","
     body = ["def convert(raw):", "    try:"]
     if len(columns) > 1:
@@ -226,54 +238,96 @@ def _fast_converter(table: Table) -> Callable[[Mapping[str, Any]], Any]:
                  f"            {unpack} = [raw.get(c) for c in _columns]"]
     else:
         body.append("        v0 = raw.get(_columns[0])")
-    nullable: list[int] = []
     env["_last"] = [(None, None)] * len(columns)
     for i, spec in enumerate(specs):
-        v, t, kind = vs[i], ts[i], spec.type.name
+        v, x, kind = vs[i], xs[i], spec.type.name
         env[f"_cast{i}"] = caster(spec.type)
-        env[f"_canon{i}"] = json_text if kind == "json" else canonical
-        cast = [f"{v} = _cast{i}({v})", f"{t} = _canon{i}({v})"]
+        if kind == "decimal":
+            scale = spec.type.scale or 0
+            env[f"_enc{i}"] = lambda value, scale=scale: rank_mod.decimal_text(value, scale).encode("ascii")
+        else:
+            env[f"_enc{i}"] = _ENCODE_INPUT[kind]
+        cast = [f"{v} = _cast{i}({v})"] + ([f"{x} = _enc{i}({v})"] if i != vi else [])
         if kind in _FAST:
-            test, text = _FAST[kind]
+            test, expr = _FAST[kind]
             convert = [f"if {test.format(v=v)}:"]
             if kind == "float":
-                convert.append(f"    {v} = {v} + 0.0")  # -0.0 becomes 0.0, as in _cast_float
-            if kind in _REMEMBER:
-                convert += [f"    last = _last[{i}]", f"    if {v} == last[0]:", f"        {t} = last[1]",
-                            "    else:", f"        {t} = {text.format(v=v)}", f"        _last[{i}] = ({v}, {t})"]
+                convert.append(f"    {v} = {v} + 0.0")
+            if i == vi:
+                convert.append("    pass")
+            elif kind in _REMEMBER:
+                convert += [f"    last = _last[{i}]", f"    if {v} == last[0]:", f"        {x} = last[1]",
+                            "    else:", f"        {x} = {expr.format(v=v)}", f"        _last[{i}] = ({v}, {x})"]
             else:
-                convert.append(f"    {t} = {text.format(v=v)}")
+                convert.append(f"    {x} = {expr.format(v=v)}")
             convert += ["else:", *("    " + c for c in cast)]
         else:
             convert = cast
         if spec.nullable:
-            body += [f"        if {v} is None:", f"            {t} = None", "        else:",
+            body += [f"        if {v} is None:", f"            {x} = None", "        else:",
                      *("            " + c for c in convert)]
-            nullable.append(i)
         else:
             body += [f"        if {v} is None:", "            return None", *("        " + c for c in convert)]
-    # The hashed text joins column name and canonical text of each non-NULL value with \x1f.
-    vi = columns.index(table.version)  # the version is compared first, never hashed
-    hashed = [i for i in range(len(columns)) if i != vi]
-    full = "".join(f"\x1f{columns[i]}\x1f{{{ts[i]}}}" for i in hashed)
-    env["_seps"] = tuple(f"\x1f{columns[i]}\x1f" for i in hashed)
-    key = ", ".join(vs[columns.index(k)] for k in table.primary_key) + ","
-    body += ["    except _CastError:", "        return None"]
-    if nullable:
-        body += [
-            f"    if {' and '.join(f'{ts[i]} is not None' for i in nullable)}:",
-            f"        rank = f\"{len(hashed):04d}\"",
-            f"        text = f\"{full}\"[1:]",
-            "    else:",
-            f"        present = [s + t for s, t in zip(_seps, ({', '.join(ts[i] for i in hashed)},)) if t is not None]",
-            "        rank = f\"{len(present):04d}\"",
-            "        text = ''.join(present)[1:]",
-        ]
-    else:
-        body += [f"    rank = f\"{len(hashed):04d}\"", f"    text = f\"{full}\"[1:]"]
+    body += ["    except (_CastError, UnicodeEncodeError):", "        return None"]
+
+    # The encoding, in name order: runs of fixed-width columns packed by one struct call.
+    order = sorted((i for i in range(len(columns)) if i != vi), key=lambda i: columns[i])
+    groups: list[list[int]] = []
+    for i in order:
+        if specs[i].type.name in _CODE and groups and specs[groups[-1][0]].type.name in _CODE:
+            groups[-1].append(i)
+        else:
+            groups.append([i])
+    for i in order:
+        name = columns[i].encode()
+        kind = specs[i].type.name
+        env[f"_p{i}"] = _u32(len(name)) + name + (_u32(rank_mod.FIXED_WIDTH[kind]) if kind in _CODE else b"")
+        if kind in _CODE:
+            env[f"_pack{i}"] = struct.Struct(f">{len(env[f'_p{i}'])}s{_CODE[kind]}").pack
+    for g, group in enumerate(groups):
+        if specs[group[0]].type.name in _CODE:
+            fmt = ">" + "".join(f"{len(env[f'_p{i}'])}s{_CODE[specs[i].type.name]}" for i in group)
+            env[f"_run{g}"] = struct.Struct(fmt).pack
+
+    def part(g: int, group: list[int]) -> list[str]:
+        """Expressions of the pieces of one group, given that none of its values is NULL."""
+        if specs[group[0]].type.name in _CODE:
+            return [f"_run{g}(" + ", ".join(f"_p{i}, {xs[i]}" for i in group) + ")"]
+        i = group[0]
+        return [f"_p{i}", f"_u32(len({xs[i]}))", xs[i]]
+
+    nullable = [i for i in order if specs[i].nullable]
+    every = [piece for g, group in enumerate(groups) for piece in part(g, group)]
     body += [
-        "    rank += _blake2b(text.encode(), digest_size=16).hexdigest()",
-        f"    return ({key}), {vs[columns.index(table.version)]}, rank, ({unpack} rank)",
+        f"    if {' and '.join(f'{xs[i]} is not None' for i in nullable) or 'True'}:",
+        f"        rank = \"{len(order):04d}\" + _sha256(b\"\".join(({', '.join(every)},))).hexdigest()[:32]",
+        "    else:",
+        "        parts = []",
+        "        add = parts.append",
+    ]
+    for g, group in enumerate(groups):
+        maybe = [i for i in group if specs[i].nullable]
+        if not maybe:
+            body += [f"        add({p})" for p in part(g, group)]
+            continue
+        if len(group) > 1:
+            body += [f"        if {' and '.join(f'{xs[i]} is not None' for i in maybe)}:",
+                     f"            add({part(g, group)[0]})", "        else:"]
+            indent = "            "
+            for i in group:
+                if specs[i].nullable:
+                    body += [f"{indent}if {xs[i]} is not None:", f"{indent}    add(_pack{i}(_p{i}, {xs[i]}))"]
+                else:
+                    body.append(f"{indent}add(_pack{i}(_p{i}, {xs[i]}))")
+        else:
+            i = group[0]
+            body.append(f"        if {xs[i]} is not None:")
+            body += [f"            add({p})" for p in part(g, group)]
+    fixed = len(order) - len(nullable)
+    count = " + ".join([str(fixed), *(f"({xs[i]} is not None)" for i in nullable)])
+    body += [
+        f"        rank = f\"{{{count}:04d}}\" + _sha256(b\"\".join(parts)).hexdigest()[:32]",
+        f"    return ({', '.join(vs[columns.index(k)] for k in table.primary_key)},), {vs[vi]}, rank, ({unpack} rank)",
     ]
     code = "\n".join(body) + "\n"
     exec(compile(code, f"<fieldhouse converter for {table.name}>", "exec"), env)  # noqa: S102

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -69,8 +68,3 @@ class UpsertResult:
         if self.refreshed:
             inner += f", refreshed={self.refreshed}"
         return f"UpsertResult({self.table!r}, {inner})"
-
-
-def merge_counts(results: Mapping[str, UpsertResult]) -> dict[str, dict[str, int]]:
-    """``{table: {outcome: n}}`` for JSON output."""
-    return {name: result.counts() for name, result in results.items()}

@@ -8,7 +8,7 @@ import os
 import re
 import sqlite3
 import threading
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterator, Sequence
 from datetime import date, datetime
 from decimal import Decimal
 from typing import Any
@@ -17,10 +17,11 @@ from ..errors import StoreConnectionError
 from ..table import Table
 from ..types import json_text, timestamp_text
 from ..urls import DatabaseURL
+from . import reads
 from . import sqlite_sql as sql
 from .base import BaseStore
-from .evolve import columns_to_add
-from .prepare import Prepared, prepare
+from .capabilities import FULL
+from .prepare import Prepared
 
 # Cast values -> what sqlite3 binds.  Timestamps become fixed-width UTC text, so that the
 # database orders them correctly as text.
@@ -66,10 +67,15 @@ class SQLiteStore(BaseStore):
     """One SQLite file; writers take the database's write lock for each transaction."""
 
     dialect = "sqlite"
+    capabilities = FULL
+    adapt = ADAPT
+    sql = sql
 
     def __init__(self, url: DatabaseURL, *, timeout: float = 60.0) -> None:
         super().__init__(url)
         self._locks: dict[str, Any] = {}
+        self._wal = False
+        self._read_conn: sqlite3.Connection | None = None
         path = url.sqlite_path
         if path != ":memory:":
             folder = os.path.dirname(os.path.abspath(path))
@@ -81,7 +87,8 @@ class SQLiteStore(BaseStore):
             self.conn = sqlite3.connect(path, timeout=timeout, isolation_level=None, check_same_thread=False)
             self.conn.execute("PRAGMA foreign_keys = ON")
             if path != ":memory:":
-                self.conn.execute("PRAGMA journal_mode = WAL")
+                mode = self.conn.execute("PRAGMA journal_mode = WAL").fetchone()[0]
+                self._wal = str(mode).lower() == "wal"
                 self.conn.execute("PRAGMA synchronous = NORMAL")
         except sqlite3.Error as exc:
             raise StoreConnectionError(f"cannot open SQLite database {path!r}: {exc}") from None
@@ -100,6 +107,9 @@ class SQLiteStore(BaseStore):
     def close(self) -> None:
         for name in list(self._locks):
             self._unlock(name)
+        if self._read_conn is not None:
+            self._read_conn.close()
+            self._read_conn = None
         self.conn.close()
 
     # -- named locks: flock on a file beside the database (released when the process dies)
@@ -134,23 +144,32 @@ class SQLiteStore(BaseStore):
         ).fetchone()
         return row is not None
 
-    def ensure_table(self, table: Table) -> None:
-        """Create the table, or add newly declared columns; refuse incompatible changes."""
-        with self.transaction():
-            info = self.conn.execute(sql.describe(table)).fetchall()
-            if not info:
-                self.conn.execute(sql.create_table(table))
-            else:
-                existing = {row[1]: row[2] for row in info}
-                key = [row[1] for row in sorted((r for r in info if r[5]), key=lambda r: r[5])]
-                for column in columns_to_add(table, existing, key, sql.type_sql):
-                    self.conn.execute(sql.add_column(table, column))
-        self._ensured.add(table.name)
+    def _lock_ddl(self) -> None:
+        pass  # BEGIN IMMEDIATE took the database's write lock
+
+    def _describe(self, table: Table) -> tuple[dict[str, str], list[str]] | None:
+        info = self.conn.execute(sql.describe(table)).fetchall()
+        if not info:
+            return None
+        return {row[1]: row[2] for row in info}, [row[1] for row in sorted((r for r in info if r[5]), key=lambda r: r[5])]
+
+    def _rerank_begin(self, table: Table) -> None:
+        self.conn.execute(sql.drop_rerank())
+        self.conn.execute(sql.create_rerank(table))
+
+    def _rerank_add(self, table: Table, rows: list[tuple[Any, ...]]) -> None:
+        adapters = [ADAPT.get(table.columns[k].type.name) for k in table.primary_key]
+        self.conn.executemany(sql.fill_rerank(table), [
+            (*(a(v) if a is not None and v is not None else v for a, v in zip(adapters, row, strict=False)), row[-1])
+            for row in rows
+        ])
+
+    def _rerank_finish(self, table: Table) -> int:
+        changed = self.conn.execute(sql.apply_rerank(table)).rowcount
+        self.conn.execute(sql.drop_rerank())
+        return changed
 
     # -- writes ----------------------------------------------------------------------
-    def _prepare(self, table: Table, rows: Iterable[Mapping[str, Any]]) -> Prepared:
-        return prepare(table, rows, ADAPT)
-
     def _apply(self, table: Table, prepared: Prepared, mode: str, written_at: datetime) -> dict[str, int]:
         if not prepared.rows:
             return {}
@@ -159,40 +178,77 @@ class SQLiteStore(BaseStore):
         cur.execute(sql.create_stage(table))
         try:
             cur.executemany(sql.fill_stage(table), prepared.rows)
-            inserted, newer, same, older, refreshed = cur.execute(sql.classify(table)).fetchone()
-            params = (timestamp_text(written_at),) if table.written_at else ()
-            cur.execute(sql.apply_stage(table, mode), params)
+            return self._apply_stage(cur, table, mode, written_at)
         finally:
             cur.execute(sql.drop_stage())
+
+    def _apply_stage(self, cur: sqlite3.Cursor, table: Table, mode: str, written_at: datetime) -> dict[str, int]:
+        inserted, newer, same, older, refreshed = cur.execute(sql.classify(table)).fetchone()
+        params = (timestamp_text(written_at),) if table.written_at else ()
+        cur.execute(sql.apply_stage(table, mode), params)
         if mode == "insert_new":
             return {"inserted": inserted, "unchanged": newer + same + older}
+        if mode == "replace":  # every staged row that differs is written
+            return {"inserted": inserted, "updated": newer + older, "unchanged": same, "refreshed": refreshed}
         return {"inserted": inserted, "updated": newer, "unchanged": same, "stale": older,
                 "refreshed": refreshed}
 
+    def _apply_snapshots(self, table: Table, prepared: Prepared, markers: Table,
+                         marker_rows: list[tuple[Any, ...]], written_at: datetime) -> dict[str, int]:
+        cur = self.conn.cursor()
+        for stage in (sql.STAGE, sql.MARKER_STAGE):
+            cur.execute(sql.drop_stage(stage))
+        cur.execute(sql.create_stage(markers, sql.MARKER_STAGE))
+        cur.execute(sql.create_stage(table))
+        try:
+            cur.executemany(sql.fill_stage(markers, sql.MARKER_STAGE), marker_rows)
+            cur.execute(sql.apply_stage(markers, "upsert", sql.MARKER_STAGE))
+            cur.execute(sql.keep_current_markers(markers))
+            cur.executemany(sql.fill_stage(table), prepared.rows)
+            stale = cur.execute(sql.drop_stale_rows(table)).rowcount
+            deleted = cur.execute(sql.delete_replaced(table)).rowcount
+            counts = self._apply_stage(cur, table, "replace", written_at)
+        finally:
+            for stage in (sql.STAGE, sql.MARKER_STAGE):
+                cur.execute(sql.drop_stage(stage))
+        counts["stale"] = stale
+        counts["deleted"] = deleted
+        return counts
+
     # -- reads -----------------------------------------------------------------------
-    def rows(self, table: Table, where: Mapping[str, Any] | None = None) -> list[dict[str, Any]]:
-        """All rows of ``table`` (optionally those equal to ``where``), in key order, as Python values."""
-        where = dict(where or {})
-        params = []
-        for col, value in where.items():
-            adapt = ADAPT.get(table.columns[col].type.name) if col in table.columns else None
-            params.append(adapt(value) if adapt and value is not None else value)
-        cur = self.conn.execute(sql.select_rows(table, list(where)), params)
-        names = table.column_names
-        readers = [_reader(table.columns[c].type) for c in names]
-        out = []
-        for record in cur:
-            out.append({
+    def _decoder(self, table: Table, columns: list[str]) -> Callable[[Sequence[Any]], dict[str, Any]]:
+        readers = [_reader(table.columns[c].type) for c in columns]
+
+        def decode(record: Sequence[Any]) -> dict[str, Any]:
+            return {
                 n: (r(v) if r is not None and v is not None else v)
-                for n, r, v in zip(names, readers, record, strict=True)
-            })
-        return out
+                for n, r, v in zip(columns, readers, record, strict=True)
+            }
 
-    def count(self, table: Table) -> int:
-        return self.conn.execute(sql.count_rows(table)).fetchone()[0]
+        return decode
 
-    def max_value(self, table: Table, column: str) -> Any:
-        """The greatest value of ``column`` (None for an empty table), as a Python value."""
-        value = self.conn.execute(sql.max_value(table, column)).fetchone()[0]
-        reader = _reader(table.columns[column].type)
-        return reader(value) if reader is not None and value is not None else value
+    def _stream(self, table: Table, sel: reads.Select, batch_size: int) -> Iterator[Sequence[Any]]:
+        """Cursor iteration.  Outside a transaction it runs on a second, read-only
+        connection (WAL lets it read one snapshot while this one writes and commits), so
+        that a rollback of the loop's own writes cannot abort it; inside one, on this
+        connection, which sees the transaction's writes."""
+        conn = self.conn if self.in_transaction else self._reader()
+        cur = conn.execute(sql.select(table, sel), self._bind(table, sel))
+        try:
+            while True:
+                batch = cur.fetchmany(batch_size)
+                if not batch:
+                    return
+                yield from batch
+        finally:
+            cur.close()
+
+    def _reader(self) -> sqlite3.Connection:
+        if self._read_conn is None:
+            if self.url.sqlite_path == ":memory:" or not self._wal:
+                return self.conn  # a second connection would not see the same database
+            conn = sqlite3.connect(self.url.sqlite_path, timeout=60.0, isolation_level=None,
+                                   check_same_thread=False)
+            conn.execute("PRAGMA query_only = ON")
+            self._read_conn = conn
+        return self._read_conn
