@@ -40,7 +40,7 @@ def _check_not_system(name: str, schema: str | None, base: str) -> None:
     """Refuse a table that would land among a database's own objects, on every store: a
     PostgreSQL system schema (pg_catalog, information_schema, pg_*), an undotted name
     beginning with pg_ (PostgreSQL looks such a name up in pg_catalog first), or a SQLite
-    name beginning with sqlite_ (``nba.games`` is ``nba_games`` there)."""
+    name beginning with sqlite_ (``league.games`` is ``league_games`` there)."""
     if schema is not None and (schema.lower() in _SYSTEM_SCHEMAS or schema.lower().startswith("pg_")):
         raise IdentifierError(
             f"table name {name!r} is not allowed: schema {schema!r} is reserved for the database's own "

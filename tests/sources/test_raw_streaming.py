@@ -13,7 +13,7 @@ import pytest
 import fieldhouse
 from fieldhouse.sources.archive import export_archive, read_index
 from fieldhouse.sources.http.response import content_hash
-from fieldhouse.sources.raw import RAW_TABLE, RawResponse, _row, land, raw_responses
+from fieldhouse.sources.raw import RAW_TABLE, RawResponse, land, raw_responses, raw_row
 from fieldhouse.sources.replay import Registry, replay
 
 T0 = datetime(2019, 5, 3, 20, 0, tzinfo=UTC)
@@ -33,7 +33,7 @@ def _response(body: bytes, i: int, at: datetime | None = None) -> RawResponse:
 def _fill(store, body: bytes, n: int) -> None:
     """``n`` stored responses of ``body``, one per request, as land() stores them."""
     store.ensure_table(RAW_TABLE)
-    stored = _row(_response(body, 0))
+    stored = raw_row(_response(body, 0))
     for start in range(0, n, 2000):
         rows = [{**stored, "params": _response(body, i).params_text, "captured_at": T0 + timedelta(seconds=i)}
                 for i in range(start, min(n, start + 2000))]

@@ -3,7 +3,7 @@ once for every store (the SQL itself is in the dialect modules).
 
 ``where`` maps a column to a condition:
 
-* a value: equality, ``None`` matching NULL (``{"source": "nba"}``, ``{"note": None}``);
+* a value: equality, ``None`` matching NULL (``{"source": "demo"}``, ``{"note": None}``);
 * a pair ``(op, operand)`` with ``op`` one of ``=  !=  <  <=  >  >=`` (``!=`` is NULL-safe:
   a NULL differs from every value), ``in`` / ``not in`` (a collection of values; ``None``
   in it matches NULL), or ``startswith`` (text columns: the value begins with the operand);
