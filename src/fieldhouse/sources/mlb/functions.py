@@ -15,6 +15,7 @@ from typing import Any
 from ...mapping import register_function
 
 _TIMECODE = re.compile(r"^(\d{8})_(\d{6})$")
+_STOPPED = {"D": "postponed", "C": "cancelled", "T": "suspended", "U": "suspended"}  # codedGameState
 _HEIGHT = re.compile(r"""^\s*(\d+)\s*'\s*(\d+)?\s*"?\s*$""")
 
 
@@ -64,15 +65,11 @@ def game_status(abstract: Any, coded: Any, detailed: Any) -> str | None:
     if abstract is None:
         return None
     text = str(detailed or "").lower()
-    for word, status in (("postponed", "postponed"), ("cancelled", "cancelled"), ("suspended", "suspended")):
+    for word in ("postponed", "cancelled", "suspended"):
         if word in text:
-            return status
-    if coded in ("D",):
-        return "postponed"
-    if coded in ("C",):
-        return "cancelled"
-    if coded in ("T", "U"):
-        return "suspended"
+            return word
+    if coded in _STOPPED:
+        return _STOPPED[coded]
     if abstract == "Final":
         return "final"
     if abstract == "Live":
