@@ -10,7 +10,8 @@ from functools import cache
 from pathlib import Path
 from typing import Any
 
-from fieldhouse.mapping import apply_mapping, load_records
+import fieldhouse
+from fieldhouse.mapping import apply_mapping
 from fieldhouse.sources.mlb import schema
 
 from ..conftest import FIXTURES as ALL_FIXTURES
@@ -82,9 +83,9 @@ def load_feed(store: Any, data: dict[str, Any]) -> dict[str, Any]:
     results: dict[str, Any] = {}
     with store.transaction():
         for mapping in schema.feed_mappings():
-            results.update(load_records(store, mapping, [data], captured_at=CAPTURED).tables)
+            results.update(fieldhouse.load_records(store, mapping, [data], captured_at=CAPTURED).tables)
     return results
 
 
 def load_endpoint(store: Any, kind: str, data: Any, captured_at: datetime = CAPTURED) -> Any:
-    return load_records(store, schema.mapping(schema.ENDPOINT_MAPPINGS[kind]), [data], captured_at=captured_at)
+    return fieldhouse.load_records(store, schema.mapping(schema.ENDPOINT_MAPPINGS[kind]), [data], captured_at=captured_at)
