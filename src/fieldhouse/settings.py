@@ -37,7 +37,7 @@ class Settings(BaseSettings):
     nba_min_interval: float = Field(default=1.0, ge=0)
     nba_jitter: float = Field(default=0.3, ge=0)
     mlb_base_url: str = "https://statsapi.mlb.com/api"
-    mlb_min_interval: float = Field(default=0.25, ge=0)
+    mlb_min_interval: float = Field(default=0.5, ge=0)
     mlb_jitter: float = Field(default=0.1, ge=0)
     archive_dir: str | None = None
 

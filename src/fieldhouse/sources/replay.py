@@ -46,7 +46,7 @@ log = logging.getLogger("fieldhouse.replay")
 Handler = Callable[[Store, RawResponse], Mapping[str, UpsertResult]]
 
 # Modules that register the built-in sources' handlers when imported (added as sources land).
-BUILTIN_HANDLER_MODULES: tuple[str, ...] = ("fieldhouse.sources.nba.handlers",)
+BUILTIN_HANDLER_MODULES: tuple[str, ...] = ("fieldhouse.sources.nba.handlers", "fieldhouse.sources.mlb.handlers")
 
 
 class Registry:

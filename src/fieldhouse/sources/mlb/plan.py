@@ -1,0 +1,141 @@
+"""Which units an MLB run is made of, and the season watermark.
+
+* ``--date D`` / ``--dates A..B``: one schedule unit for the range (one call), then one game
+  unit per game it lists (each gamePk once, even when a postponed game is listed twice).
+* ``--season S``: the season's teams, then the schedule from the watermark minus a safety
+  window (or from the season's first date) to its last date, then its games.  The season's
+  dates come from a recorded ``seasons`` response (``/api/v1/seasons/S``, e.g. landed by
+  ``--from-files``) when there is one, else :data:`DEFAULT_WINDOW` (15 Feb .. 30 Nov).
+* ``--games PK,PK``: one game unit each.
+
+Games the schedule lists as not started on a date after ``as_of`` (today) are not fetched.
+Game units skip a game whose stored feed is already final (unless ``full``).
+
+Watermark (per season): the last date on which every game the stored schedule lists is in
+a terminal state (Final, Cancelled, Postponed); written by the season's schedule unit in the
+same transaction as the schedule rows.  Only ``--season`` syncs read and move it: a
+``--dates`` sync fetches exactly the dates asked for.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from datetime import date, timedelta
+from typing import Any
+
+from ...runs.watermarks import get_watermark
+from ...stores import Store
+from ..raw import raw_responses
+from .client import MLBClient
+from .schema import tables
+from .units import (
+    SOURCE,
+    TERMINAL,
+    FileUnit,
+    GameUnit,
+    ScheduleUnit,
+    TeamsUnit,
+    listed_games,
+    parse_range,
+)
+
+DEFAULT_SAFETY_DAYS = 3
+#: (month, day) of the first and last date of a season when no seasons response is recorded:
+#: spring training starts in the second half of February, the World Series ends by November.
+DEFAULT_WINDOW = ((2, 15), (11, 30))
+
+
+def season_window(store: Store, season: str) -> tuple[date, date]:
+    """The first and last date of ``season`` (see the module docstring)."""
+    for raw in raw_responses(store, source=SOURCE, endpoint="seasons"):
+        for entry in (raw.data or {}).get("seasons") or []:
+            if str(entry.get("seasonId")) == str(season):
+                first = entry.get("springStartDate") or entry.get("seasonStartDate")
+                last = entry.get("postSeasonEndDate") or entry.get("seasonEndDate")
+                if first and last:
+                    return date.fromisoformat(first), date.fromisoformat(last)
+    year = int(season)
+    (m1, d1), (m2, d2) = DEFAULT_WINDOW
+    return date(year, m1, d1), date(year, m2, d2)
+
+
+def season_watermark(store: Store, season: str) -> date | None:
+    """The last date of ``season`` on which every listed game is terminal (None: no
+    listing yet, or the first listed date is open)."""
+    schedule = tables()["mlb.schedule"]
+    rows = store.rows(schedule, where={"season": str(season)})
+    if not rows:
+        return None
+    open_days = [r["schedule_date"] for r in rows if r["status"] not in TERMINAL]
+    if open_days:
+        first_open = min(open_days)
+        closed = [r["schedule_date"] for r in rows if r["schedule_date"] < first_open]
+        return max(closed) if closed else None
+    return max(r["schedule_date"] for r in rows)
+
+
+def game_units(client: MLBClient, schedule: ScheduleUnit, store: Store, *, full: bool,
+               as_of: date) -> list[GameUnit]:
+    """A game unit per game the schedule lists (from the response, or the stored schedule
+    when the call failed), each gamePk once."""
+    response = schedule.prefetch()
+    if response is not None:
+        games = [(g["gamePk"], date.fromisoformat(g["_date"]), g.get("status", {}).get("abstractGameState"))
+                 for g in listed_games(response.data)]
+    else:
+        games = _stored_listing(store, schedule.start, schedule.end)
+    seen: dict[int, GameUnit] = {}
+    for pk, day, state in games:
+        if state == "Preview" and day > as_of:
+            continue
+        seen.setdefault(int(pk), GameUnit(client, int(pk), full=full))
+    return list(seen.values())
+
+
+def _stored_listing(store: Store, start: date, end: date) -> list[tuple[int, date, str | None]]:
+    schedule = tables()["mlb.schedule"]
+    if not store.table_exists(schedule):
+        return []
+    rows = store.rows(schedule)
+    return [(r["game_pk"], r["schedule_date"], r["abstract_state"]) for r in rows
+            if start <= r["schedule_date"] <= end]
+
+
+def plan_dates(client: MLBClient, store: Store, start: date, end: date, *, full: bool = False,
+               as_of: date | None = None, season: str | None = None) -> list:
+    schedule = ScheduleUnit(client, start, end, season=season)
+    return [schedule, *game_units(client, schedule, store, full=full, as_of=as_of or date.today())]
+
+
+def plan_season(client: MLBClient, store: Store, season: str, *, full: bool = False,
+                as_of: date | None = None, safety_days: int = DEFAULT_SAFETY_DAYS) -> list:
+    first, last = season_window(store, season)
+    watermark = None if full else get_watermark(store, SOURCE, str(season))
+    start = max(first, watermark - timedelta(days=safety_days)) if watermark else first
+    start = min(start, last)
+    return [TeamsUnit(client, str(season)),
+            *plan_dates(client, store, start, last, full=full, as_of=as_of, season=str(season))]
+
+
+def plan_games(client: MLBClient, game_pks: Iterable[int], *, full: bool = False) -> list:
+    return [GameUnit(client, int(pk), full=full) for pk in dict.fromkeys(int(p) for p in game_pks)]
+
+
+def unit_for_key(client: MLBClient, key: str, *, full: bool = False) -> Any:
+    """Rebuild a unit from its key (to retry a dead letter); None if it is not an MLB key."""
+    source, _, rest = key.partition("/")
+    kind, _, arg = rest.partition("/")
+    if source != SOURCE or not arg:
+        return None
+    if kind == "game" and arg.isdigit():
+        return GameUnit(client, int(arg), full=full)
+    if kind == "teams":
+        return TeamsUnit(client, arg)
+    if kind == "schedule":
+        start, end = parse_range(arg)
+        return ScheduleUnit(client, start, end)
+    if kind == "file":
+        from pathlib import Path
+
+        return FileUnit(Path(arg))
+    return None
