@@ -107,12 +107,19 @@ def plan_dates(client: MLBClient, store: Store, start: date, end: date, *, full:
     return [schedule, *game_units(client, schedule, store, full=full, as_of=as_of or date.today())]
 
 
-def plan_season(client: MLBClient, store: Store, season: str, *, full: bool = False,
-                as_of: date | None = None, safety_days: int = DEFAULT_SAFETY_DAYS) -> list:
+def season_range(store: Store, season: str, *, full: bool = False,
+                 safety_days: int = DEFAULT_SAFETY_DAYS) -> tuple[date, date]:
+    """The dates a ``--season`` sync asks for: from the watermark minus the safety window
+    (or the season's first date) to its last date."""
     first, last = season_window(store, season)
     watermark = None if full else get_watermark(store, SOURCE, str(season))
     start = max(first, watermark - timedelta(days=safety_days)) if watermark else first
-    start = min(start, last)
+    return min(start, last), last
+
+
+def plan_season(client: MLBClient, store: Store, season: str, *, full: bool = False,
+                as_of: date | None = None, safety_days: int = DEFAULT_SAFETY_DAYS) -> list:
+    start, last = season_range(store, season, full=full, safety_days=safety_days)
     return [TeamsUnit(client, str(season)),
             *plan_dates(client, store, start, last, full=full, as_of=as_of, season=str(season))]
 
@@ -121,7 +128,8 @@ def plan_games(client: MLBClient, game_pks: Iterable[int], *, full: bool = False
     return [GameUnit(client, int(pk), full=full) for pk in dict.fromkeys(int(p) for p in game_pks)]
 
 
-def unit_for_key(client: MLBClient, key: str, *, full: bool = False) -> Any:
+def unit_for_key(client: MLBClient, store: Store, key: str, *, full: bool = False,
+                 safety_days: int = DEFAULT_SAFETY_DAYS) -> Any:
     """Rebuild a unit from its key (to retry a dead letter); None if it is not an MLB key."""
     source, _, rest = key.partition("/")
     kind, _, arg = rest.partition("/")
@@ -131,6 +139,9 @@ def unit_for_key(client: MLBClient, key: str, *, full: bool = False) -> Any:
         return GameUnit(client, int(arg), full=full)
     if kind == "teams":
         return TeamsUnit(client, arg)
+    if kind == "schedule" and arg.isdigit():
+        start, end = season_range(store, arg, full=full, safety_days=safety_days)
+        return ScheduleUnit(client, start, end, season=arg)
     if kind == "schedule":
         start, end = parse_range(arg)
         return ScheduleUnit(client, start, end)

@@ -95,7 +95,7 @@ def sync_mlb(settings: Any, *, dates: tuple[date, date] | None = None, season: s
             return execute_run(
                 store, source=SOURCE, command=command, arguments={k: v for k, v in arguments.items() if v},
                 units=lambda: units(store),
-                unit_for_key=lambda key: unit_for_key(client, key, full=full),
+                unit_for_key=lambda key: unit_for_key(client, store, key, full=full, safety_days=safety_days),
                 http_calls=lambda: client.requests_sent,
                 api_check=None if folder else api_check(client),
                 api_skipped_because="reading recorded files: no API call needed",

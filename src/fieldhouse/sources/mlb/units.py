@@ -4,8 +4,9 @@ only) and then writes through the handlers of :mod:`.handlers` (database only).
 ============================  ==========  ==============================================
 key                           kind        what
 ============================  ==========  ==============================================
-``mlb/schedule/A..B``         dates       one schedule call for dates A..B (and, in a
-                                          ``--season`` sync, the season's watermark)
+``mlb/schedule/A..B``         dates       one schedule call for dates A..B
+``mlb/schedule/S``            dates       the same for season S (its dates from the
+                                          watermark on), moving the season's watermark
 ``mlb/game/PK``               game        one feed call; skipped when the stored game is
                                           already final (or cancelled) unless ``full``
 ``mlb/teams/S``               dimension   one teams call for season S
@@ -63,8 +64,10 @@ def parse_range(text: str) -> tuple[date, date]:
 
 @dataclass
 class ScheduleUnit:
-    """The schedule of ``start``..``end`` in one call.  With ``season`` set, writing also
-    moves that season's watermark (see :func:`.plan.season_watermark`)."""
+    """The schedule of ``start``..``end`` in one call.  With ``season`` set (a ``--season``
+    sync), the key is the season's (``mlb/schedule/2024``: the range moves with the
+    watermark, a dead letter is retried over the range of the run retrying it) and writing
+    also moves the season's watermark (see :func:`.plan.season_watermark`)."""
 
     client: MLBClient
     start: date
@@ -76,7 +79,7 @@ class ScheduleUnit:
 
     @property
     def key(self) -> str:
-        return f"{SOURCE}/schedule/{_range_key(self.start, self.end)}"
+        return f"{SOURCE}/schedule/{self.season or _range_key(self.start, self.end)}"
 
     def prefetch(self) -> Response | None:
         """Fetch once (at planning, to know the games); a failure is kept for :meth:`fetch`."""
