@@ -19,7 +19,7 @@ from fieldhouse.sources.http.response import Response, canonical_params
 from fieldhouse.sources.mlb import schema
 from fieldhouse.sources.mlb.client import MLBClient
 from fieldhouse.sources.mlb.plan import plan_dates, season_watermark
-from fieldhouse.sources.mlb.run import sync_mlb
+from fieldhouse.sources.mlb.run import backfill_mlb, sync_mlb
 from fieldhouse.sources.mlb.units import write_response
 from fieldhouse.sources.raw import land, raw_responses
 from fieldhouse.sources.replay import replay
@@ -141,3 +141,14 @@ def test_replay_rebuilds_the_tables_from_the_raw_zone(sqlite_url: str, server: F
         for name, table in schema.tables().items():
             if source.table_exists(table):
                 assert target.rows(table) == source.rows(table), name
+
+
+def test_a_backfill_is_one_recorded_run_per_season_oldest_first(sqlite_url: str, server: FakeStatsServer) -> None:
+    server.add_mlb_file(TEAMS_2024)
+    reports = backfill_mlb(settings_for(sqlite_url, server), ["2024", "2023"])
+    assert [r.command for r in reports] == ["backfill", "backfill"]
+    assert {u.key for u in reports[0].units} == {"mlb/teams/2023", "mlb/schedule/2023"}
+    # The 2024 run retries 2023's dead letters (not recorded: they stay open) and does 2024.
+    assert {u.key: u.status for u in reports[1].units} == {
+        "mlb/teams/2023": "failed", "mlb/schedule/2023": "failed",
+        "mlb/teams/2024": "success", "mlb/schedule/2024": "failed"}

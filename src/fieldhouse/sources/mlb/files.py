@@ -77,10 +77,16 @@ def scan(folder: str | Path) -> Iterator[Recorded | Unusable]:
     if not root.is_dir():
         yield Unusable(root, "no such folder")
         return
-    for directory, subdirs, names in os.walk(root):
+    for path in paths(root):
+        yield read_file(path)
+
+
+def paths(folder: str | Path) -> Iterator[Path]:
+    """Every file under ``folder``, recursively, in name order (folders by name too)."""
+    for directory, subdirs, names in os.walk(folder):
         subdirs.sort()
         for name in sorted(names):
-            yield read_file(Path(directory) / name)
+            yield Path(directory) / name
 
 
 def read_file(path: str | Path) -> Recorded | Unusable:
@@ -219,4 +225,4 @@ def _captured_at(kind: str, body: Any, path: Path) -> tuple[datetime, str]:
     return datetime.fromtimestamp(path.stat().st_mtime, UTC), FILE_TIME
 
 
-__all__ = ["KINDS", "Recorded", "Unusable", "read_file", "recognise", "scan"]
+__all__ = ["KINDS", "Recorded", "Unusable", "paths", "read_file", "recognise", "scan"]

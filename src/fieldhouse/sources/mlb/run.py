@@ -10,7 +10,6 @@ then the units, then the MLB audits; see docs/runs.md and docs/mlb.md)::
 
 from __future__ import annotations
 
-import os
 from collections.abc import Callable, Iterable
 from datetime import date, timedelta
 from pathlib import Path
@@ -19,6 +18,7 @@ from typing import Any
 from ...errors import ConfigError
 from ...runs import RunReport, execute_run
 from ...stores import Store, connect
+from . import files
 from .audits import audits_for
 from .client import MLBClient
 from .plan import DEFAULT_SAFETY_DAYS, plan_dates, plan_games, plan_season, unit_for_key
@@ -43,11 +43,7 @@ def file_units(folder: str | Path) -> list[FileUnit]:
         return [FileUnit(root)]
     if not root.is_dir():
         raise ConfigError(f"--from-files {folder}: no such folder")
-    found = []
-    for directory, subdirs, names in os.walk(root):
-        subdirs.sort()
-        found.extend(FileUnit(Path(directory) / name) for name in sorted(names))
-    return found
+    return [FileUnit(path) for path in files.paths(root)]
 
 
 def _days(start: date, end: date) -> list[date]:
