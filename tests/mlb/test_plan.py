@@ -152,3 +152,17 @@ def test_a_backfill_is_one_recorded_run_per_season_oldest_first(sqlite_url: str,
     assert {u.key: u.status for u in reports[1].units} == {
         "mlb/teams/2023": "failed", "mlb/schedule/2023": "failed",
         "mlb/teams/2024": "success", "mlb/schedule/2024": "failed"}
+
+
+def test_games_not_started_on_a_later_date_are_not_fetched(sqlite_url: str, server: FakeStatsServer) -> None:
+    schedule = json.loads(load_fixture_body(SCHEDULE_JULY_1))
+    game = schedule["dates"][0]["games"][2]
+    game["status"].update(abstractGameState="Preview", codedGameState="S", detailedState="Scheduled", statusCode="S")
+    server.routes = [r for r in server.routes if r.path != "/api/v1/schedule"]  # serve the changed copy
+    server.add("/api/v1/schedule", schedule, match={"startDate": "2024-07-01", "endDate": "2024-07-01"})
+    client = MLBClient.from_settings(settings_for(sqlite_url, server))
+    with fieldhouse.connect(sqlite_url) as store:
+        before = plan_dates(client, store, *JULY_1, as_of=date(2024, 6, 30))
+        on_the_day = plan_dates(client, store, *JULY_1, as_of=date(2024, 7, 1))
+    assert [u.key for u in before[1:]] == ["mlb/game/744914", "mlb/game/744840"]
+    assert [u.key for u in on_the_day[1:]] == ["mlb/game/744914", "mlb/game/744840", f"mlb/game/{game['gamePk']}"]

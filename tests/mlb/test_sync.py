@@ -12,7 +12,7 @@ from typing import Any
 import pytest
 
 import fieldhouse
-from fieldhouse.runs import deadletters
+from fieldhouse.runs import deadletters, ledger
 from fieldhouse.settings import Settings
 from fieldhouse.sources.mlb import schema
 from fieldhouse.sources.mlb.run import sync_mlb
@@ -192,3 +192,10 @@ def test_arguments_are_checked_before_anything_is_recorded(sqlite_url: str, serv
     with pytest.raises(fieldhouse.errors.ConfigError, match="after the last"):
         sync_mlb(settings, dates=(date(2024, 7, 2), date(2024, 7, 1)))
     assert server.hits() == 0
+
+
+def test_a_missing_folder_is_refused_before_anything_is_recorded(sqlite_url: str, tmp_path) -> None:
+    with pytest.raises(fieldhouse.errors.ConfigError, match="no such file or folder"):
+        sync_mlb(Settings(database_url=sqlite_url), from_files=tmp_path / "nowhere")
+    with fieldhouse.connect(sqlite_url) as store:
+        assert ledger.list_runs(store, source="mlb") == []

@@ -20,7 +20,7 @@ same transaction as the schedule rows.  Only ``--season`` syncs read and move it
 from __future__ import annotations
 
 from collections.abc import Iterable
-from datetime import date, timedelta
+from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
 from ...runs.watermarks import get_watermark
@@ -104,7 +104,7 @@ def _stored_listing(store: Store, start: date, end: date) -> list[tuple[int, dat
 def plan_dates(client: MLBClient, store: Store, start: date, end: date, *, full: bool = False,
                as_of: date | None = None, season: str | None = None) -> list:
     schedule = ScheduleUnit(client, start, end, season=season)
-    return [schedule, *game_units(client, schedule, store, full=full, as_of=as_of or date.today())]
+    return [schedule, *game_units(client, schedule, store, full=full, as_of=as_of or datetime.now(UTC).date())]
 
 
 def season_range(store: Store, season: str, *, full: bool = False,

@@ -71,6 +71,8 @@ def sync_mlb(settings: Any, *, dates: tuple[date, date] | None = None, season: s
     kind = _scope(dates, season, pks, folder)
     if dates is not None and dates[0] > dates[1]:
         raise ConfigError(f"--dates {dates[0]}..{dates[1]}: the first date is after the last")
+    if folder is not None and not Path(folder).exists():
+        raise ConfigError(f"--from-files {folder}: no such file or folder")
     client = client or MLBClient.from_settings(settings)
     arguments = {"dates": [d.isoformat() for d in dates] if dates else None, "season": season,
                  "games": pks, "from_files": folder, "full": full, "safety_days": safety_days}
@@ -89,7 +91,7 @@ def sync_mlb(settings: Any, *, dates: tuple[date, date] | None = None, season: s
     try:
         with connect(settings.database) as store:
             return execute_run(
-                store, source=SOURCE, command=command, arguments={k: v for k, v in arguments.items() if v},
+                store, source=SOURCE, command=command, arguments={k: v for k, v in arguments.items() if v is not None},
                 units=lambda: units(store),
                 unit_for_key=lambda key: unit_for_key(client, store, key, full=full, safety_days=safety_days),
                 http_calls=lambda: client.requests_sent,
