@@ -199,3 +199,19 @@ def test_a_missing_folder_is_refused_before_anything_is_recorded(sqlite_url: str
         sync_mlb(Settings(database_url=sqlite_url), from_files=tmp_path / "nowhere")
     with fieldhouse.connect(sqlite_url) as store:
         assert ledger.list_runs(store, source="mlb") == []
+
+
+def test_players_a_feed_does_not_describe_are_asked_from_people(sqlite_url: str, server: FakeStatsServer) -> None:
+    data = feed(FINAL_FEEDS[717243])
+    del data["gameData"]["players"]["ID660271"]  # a feed that refers to a player it does not describe
+    server.routes = [r for r in server.routes if r.path != FEED_PATH.format(717243)]  # serve the changed copy
+    server.add(FEED_PATH.format(717243), data)
+    server.add_mlb_file(FIXTURES / "person" / "person_personIds-660271.pymlb_envelope.json.gz")
+    report = sync_mlb(settings_for(sqlite_url, server), games=[717243])
+    assert report.status == "success" and report.audit.passed, report.error
+    assert [r.query for r in server.requests if r.path == "/api/v1/people"] == [{"personIds": "660271"}]
+    [ohtani] = rows(sqlite_url, "mlb.players", player_id=660271)
+    assert ohtani["full_name"] == "Shohei Ohtani"
+    # The recorded feeds describe all their players: no /people call for them.
+    sync_mlb(settings_for(sqlite_url, server), games=[717209, 744914, 745455])
+    assert server.hits("/api/v1/people") == 1

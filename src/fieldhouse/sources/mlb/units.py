@@ -106,9 +106,35 @@ class ScheduleUnit:
         return results
 
 
+def _ids(items: Any, *path: str) -> set[int]:
+    found = set()
+    for item in items or []:
+        for key in path:
+            item = item.get(key) if isinstance(item, dict) else None
+        if isinstance(item, int) and not isinstance(item, bool):
+            found.add(item)
+    return found
+
+
+def missing_players(data: Any) -> list[int]:
+    """Players a feed refers to (box score, batters, pitchers, runners, fielding credits)
+    that its gameData.players does not describe: they are asked from /people."""
+    live = data.get("liveData") or {}
+    referenced: set[int] = set()
+    for team in ((live.get("boxscore") or {}).get("teams") or {}).values():
+        referenced |= _ids((team.get("players") or {}).values(), "person", "id")
+    for play in (live.get("plays") or {}).get("allPlays") or []:
+        referenced |= _ids([play], "matchup", "batter", "id") | _ids([play], "matchup", "pitcher", "id")
+        for runner in play.get("runners") or []:
+            referenced |= _ids([runner], "details", "runner", "id") | _ids(runner.get("credits"), "player", "id")
+    known = _ids(((data.get("gameData") or {}).get("players") or {}).values(), "id")
+    return sorted(referenced - known)
+
+
 @dataclass
 class GameUnit:
-    """One game's live feed."""
+    """One game's live feed (and, only if the feed refers to players it does not describe,
+    one /people call for them)."""
 
     client: MLBClient
     game_pk: int
@@ -122,11 +148,18 @@ class GameUnit:
     def done(self, store: Store) -> bool:
         return not self.full and stored_status(store, self.game_pk) in DONE
 
-    def fetch(self) -> Response:
-        return self.client.feed(self.game_pk)
+    def fetch(self) -> list[Response]:
+        feed = self.client.feed(self.game_pk)
+        missing = missing_players(feed.data)
+        return [feed, self.client.people(missing)] if missing else [feed]
 
-    def write(self, store: Store, fetched: Response) -> dict[str, UpsertResult]:
-        return write_response(store, fetched)
+    def write(self, store: Store, fetched: list[Response]) -> dict[str, UpsertResult]:
+        results: dict[str, UpsertResult] = {}
+        for response in fetched:
+            for name, result in write_response(store, response).items():
+                results.setdefault(name, UpsertResult(result.table))
+                results[name] += result
+        return results
 
 
 @dataclass
