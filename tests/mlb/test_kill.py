@@ -8,7 +8,6 @@ import os
 import signal
 import subprocess
 import sys
-import time
 from decimal import Decimal
 from pathlib import Path
 
@@ -19,6 +18,7 @@ from fieldhouse.runs import ledger
 from fieldhouse.sources.mlb import schema
 from fieldhouse.testing import FakeStatsServer
 
+from ..runs.test_kill import _wait_for
 from .helpers import FINAL_FEEDS
 from .test_sync import FEED_PATH, SEASONS_2024, feed_file
 
@@ -64,17 +64,6 @@ def clean(tmp_path_factory) -> dict[str, list]:
         done = subprocess.run(_args(), env=_env(url, _serve(srv), tmp), capture_output=True, text=True, timeout=120)
     assert done.returncode == 0, done.stdout + done.stderr
     return _snapshot(url)
-
-
-def _wait_for(predicate, proc: subprocess.Popen, timeout: float = 30.0) -> None:
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if predicate():
-            return
-        if proc.poll() is not None:
-            raise AssertionError(f"the sync ended before the kill point: {proc.stderr.read()}")
-        time.sleep(0.02)
-    raise AssertionError("the kill point was never reached")
 
 
 @pytest.mark.parametrize("point", ["during a fetch", "inside a transaction"])
