@@ -16,6 +16,7 @@ from fieldhouse.sources.mlb import schema
 from fieldhouse.sources.mlb.plan import season_window
 from fieldhouse.sources.mlb.run import sync_mlb
 from fieldhouse.sources.raw import raw_responses
+from fieldhouse.testing.fakeserver import load_fixture_body
 
 from .helpers import FINAL_FEEDS, FIXTURES, LIVE_717209
 from .test_sync import SCHEDULE_JULY_1, SEASONS_2024, feed_file
@@ -78,3 +79,20 @@ def test_reading_the_same_folder_again_changes_nothing(sqlite_url: str, tmp_path
     again = sync_mlb(settings, from_files=folder)
     assert all(r.inserted == r.updated == r.deleted == 0 for r in again.tables.values())
     assert sum(r.unchanged for r in again.tables.values()) > 0
+
+
+def test_a_bad_file_is_retried_only_by_a_run_that_reads_it_again(sqlite_url: str, tmp_path: Path) -> None:
+    folder = tmp_path / "one"
+    folder.mkdir()
+    (folder / "notes.txt").write_text("not a response\n")
+    settings = Settings(database_url=sqlite_url)
+    sync_mlb(settings, from_files=folder)
+    other = tmp_path / "two"
+    other.mkdir()
+    shutil.copy(SEASONS_2024, other / "seasons.gz")
+    report = sync_mlb(settings, from_files=other)
+    assert [u.key for u in report.units] == [f"mlb/file/{other / 'seasons.gz'}"]
+    assert report.dead_letters_open == 1  # notes.txt: still open, for the run that reads it again
+    (folder / "notes.txt").write_bytes(load_fixture_body(SEASONS_2024))  # the user fixed the file
+    fixed = sync_mlb(settings, from_files=folder)
+    assert fixed.dead_letters_closed == [f"mlb/file/{folder / 'notes.txt'}"]

@@ -31,7 +31,6 @@ from .schema import tables
 from .units import (
     SOURCE,
     TERMINAL,
-    FileUnit,
     GameUnit,
     ScheduleUnit,
     TeamsUnit,
@@ -145,8 +144,6 @@ def unit_for_key(client: MLBClient, store: Store, key: str, *, full: bool = Fals
     if kind == "schedule":
         start, end = parse_range(arg)
         return ScheduleUnit(client, start, end)
-    if kind == "file":
-        from pathlib import Path
-
-        return FileUnit(Path(arg))
+    # A file's dead letter is retried only by a --from-files run that reads that file again
+    # (its unit has the same key); other runs leave it open.
     return None
