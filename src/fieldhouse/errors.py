@@ -9,6 +9,12 @@ class FieldhouseError(Exception):
     """Base class of the errors fieldhouse raises on purpose."""
 
 
+def error_text(exc: BaseException) -> str:
+    """An exception as one line of text for a person: our own errors by their message (it
+    already says what and where), anything else prefixed with its type."""
+    return str(exc) if isinstance(exc, FieldhouseError) else f"{type(exc).__name__}: {exc}"
+
+
 class ConfigError(FieldhouseError):
     """A setting, URL or argument is malformed."""
 

@@ -1,20 +1,45 @@
-"""One settings object, read from ``FIELDHOUSE_*`` environment variables (and ``.env``)."""
+"""Settings, read from ``FIELDHOUSE_*`` environment variables (and ``.env``).
+
+:class:`Settings` holds what every part of fieldhouse shares (database, logs, HTTP, runs).
+A source declares its own settings as a :class:`SourceSettings` subclass read from
+``FIELDHOUSE_<SOURCE>__<FIELD>`` (e.g. ``FIELDHOUSE_NBA__BASE_URL``); values given in
+Python win over the environment: ``Settings(<source>={"base_url": ...})``.
+
+The flat names of the previous release (``FIELDHOUSE_<SOURCE>_<FIELD>``, and
+``Settings(<source>_<field>=...)``) are still read, with a :class:`DeprecatedSettingWarning`,
+until the next release.
+"""
 
 from __future__ import annotations
 
+import warnings
 from functools import cached_property
+from typing import Any, TypeVar
 
-from pydantic import Field, field_validator
-from pydantic_settings import BaseSettings, SettingsConfigDict
+from pydantic import BaseModel, Field, PrivateAttr, field_validator
+from pydantic_settings import (
+    BaseSettings,
+    DotEnvSettingsSource,
+    EnvSettingsSource,
+    PydanticBaseSettingsSource,
+    SettingsConfigDict,
+)
 
 from .urls import DatabaseURL, redact
+
+S = TypeVar("S", bound="SourceSettings")
+
+
+class DeprecatedSettingWarning(FutureWarning):
+    """A setting was given under a name that the next release will no longer read."""
 
 
 class Settings(BaseSettings):
     """Settings of a fieldhouse process.
 
     ``database_url`` is kept as text (so it can be overridden by ``--db``) but its
-    ``repr`` never shows a password; use :attr:`database` to get the parsed URL.
+    ``repr`` never shows a password; use :attr:`database` to get the parsed URL.  Any other
+    keyword is kept for the source of that name (see :meth:`for_source`).
     """
 
     model_config = SettingsConfigDict(env_prefix="FIELDHOUSE_", env_file=".env", extra="ignore")
@@ -23,7 +48,7 @@ class Settings(BaseSettings):
     log_file: str = "logs/fieldhouse.log"
     log_level: str = "INFO"
 
-    # -- fetching (see docs/fetching.md) -------------------------------------------------
+    # -- fetching (see docs/fetching.md); a source's settings may override the policy --
     http_connect_timeout: float = Field(default=5.0, gt=0)
     http_read_timeout: float = Field(default=30.0, gt=0)
     http_max_attempts: int = Field(default=5, ge=1)
@@ -33,18 +58,21 @@ class Settings(BaseSettings):
     http_backoff_jitter: float = Field(default=1.0, ge=0)
     http_breaker_threshold: int = Field(default=8, ge=1)
     http_breaker_reset_after: float = Field(default=300.0, ge=0)
-    nba_base_url: str = "https://stats.nba.com/stats"
-    nba_min_interval: float = Field(default=1.0, ge=0)
-    nba_jitter: float = Field(default=0.3, ge=0)
-    mlb_base_url: str = "https://statsapi.mlb.com/api"
-    mlb_min_interval: float = Field(default=0.5, ge=0)
-    mlb_jitter: float = Field(default=0.1, ge=0)
     archive_dir: str | None = None
 
     # -- runs (see docs/runs.md) ---------------------------------------------------------
     run_lock_wait: float = Field(default=10.0, ge=0)
     run_heartbeat_interval: float = Field(default=15.0, gt=0)
     run_stale_after: float = Field(default=120.0, gt=0)
+
+    _source_values: dict[str, Any] = PrivateAttr(default_factory=dict)
+    _source_settings: dict[str, Any] = PrivateAttr(default_factory=dict)
+
+    def __init__(self, **values: Any) -> None:
+        fields = type(self).model_fields
+        kept = {k: values.pop(k) for k in list(values) if k not in fields and not k.startswith("_")}
+        super().__init__(**values)
+        self._source_values = kept
 
     @field_validator("database_url")
     @classmethod
@@ -56,6 +84,28 @@ class Settings(BaseSettings):
     def database(self) -> DatabaseURL:
         return DatabaseURL.parse(self.database_url)
 
+    def for_source(self, name: str, model: type[S]) -> S:
+        """The settings of source ``name`` (a ``model`` instance, made once): its
+        ``FIELDHOUSE_<NAME>__*`` variables, overridden by ``Settings(<name>={...})``."""
+        held = self._source_settings.get(name)
+        if isinstance(held, model):
+            return held
+        given = self._source_values.get(name)
+        if isinstance(given, model):
+            settings = given
+        else:
+            values = dict(given.model_dump(exclude_unset=True) if isinstance(given, BaseModel) else given or {})
+            for key, value in self._source_values.items():
+                field = key[len(name) + 1:]
+                if key.startswith(f"{name}_") and field in model.model_fields and field not in values:
+                    warnings.warn(f"Settings({key}=...) is deprecated: write Settings({name}={{{field!r}: ...}}); "
+                                  "the flat name is read until the next release", DeprecatedSettingWarning,
+                                  stacklevel=2)
+                    values[field] = value
+            settings = model(**values)
+        self._source_settings[name] = settings
+        return settings
+
     def __repr_args__(self):
         yield from super().__repr_args__()
         yield "database_url", redact(self.database_url)
@@ -63,3 +113,51 @@ class Settings(BaseSettings):
 
 def get_settings(**overrides: object) -> Settings:
     return Settings(**{k: v for k, v in overrides.items() if v is not None})
+
+
+class _Deprecated(PydanticBaseSettingsSource):
+    """Values found under the previous release's flat names, each with a warning."""
+
+    def __init__(self, settings_cls: type[BaseSettings], inner: PydanticBaseSettingsSource,
+                 old_prefix: str, new_prefix: str) -> None:
+        super().__init__(settings_cls)
+        self.inner, self.old_prefix, self.new_prefix = inner, old_prefix, new_prefix
+
+    def get_field_value(self, field: Any, field_name: str) -> tuple[Any, str, bool]:  # pragma: no cover
+        return self.inner.get_field_value(field, field_name)
+
+    def __call__(self) -> dict[str, Any]:
+        found = self.inner()
+        for name in found:
+            old, new = f"{self.old_prefix}{name}".upper(), f"{self.new_prefix}{name}".upper()
+            warnings.warn(f"{old} is deprecated: rename it {new} (the old name is read until the next "
+                          "release)", DeprecatedSettingWarning, stacklevel=2)
+        return found
+
+
+class SourceSettings(BaseSettings):
+    """Base of a source's settings.  Subclass it with ``env_prefix="FIELDHOUSE_<NAME>__"``::
+
+        class ExampleSettings(SourceSettings):
+            model_config = SettingsConfigDict(env_prefix="FIELDHOUSE_EXAMPLE__")
+            base_url: str = "https://api.example.com/v1"
+
+    ``FIELDHOUSE_EXAMPLE__BASE_URL`` sets ``base_url``; the flat ``FIELDHOUSE_EXAMPLE_BASE_URL`` of
+    the previous release is read too (after the new name), with a warning.  A source's
+    settings may also hold fetch-policy fields (``min_interval``, ``jitter``,
+    ``max_attempts``, ...), which override the ``FIELDHOUSE_HTTP_*`` ones for that source.
+    """
+
+    model_config = SettingsConfigDict(env_file=".env", extra="ignore")
+
+    @classmethod
+    def settings_customise_sources(cls, settings_cls, init_settings, env_settings, dotenv_settings,
+                                   file_secret_settings):
+        prefix = str(settings_cls.model_config.get("env_prefix") or "")
+        if not prefix.endswith("__"):
+            return init_settings, env_settings, dotenv_settings, file_secret_settings
+        old = prefix[:-1]  # FIELDHOUSE_NBA__ -> FIELDHOUSE_NBA_
+        legacy_env = _Deprecated(settings_cls, EnvSettingsSource(settings_cls, env_prefix=old), old, prefix)
+        legacy_dotenv = _Deprecated(settings_cls, DotEnvSettingsSource(
+            settings_cls, env_file=settings_cls.model_config.get("env_file"), env_prefix=old), old, prefix)
+        return init_settings, env_settings, dotenv_settings, legacy_env, legacy_dotenv, file_secret_settings

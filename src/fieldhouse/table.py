@@ -51,7 +51,7 @@ class Column:
 class Table:
     """A target table.
 
-    ``name`` may be dotted (``nba.games``): a schema in PostgreSQL, the table ``nba_games``
+    ``name`` may be dotted (``stats.games``): a schema in PostgreSQL, the table ``stats_games``
     in SQLite.  ``columns`` maps each column name to a type (``"int"``, ``"decimal(5,1)"``,
     ``"text not null"``) or a :class:`Column`.  ``version`` names the column that decides
     which copy of a row is newer.  ``written_at``, if given, names a ``timestamptz`` column

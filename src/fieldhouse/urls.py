@@ -1,7 +1,7 @@
 """Database URLs: parsing, and a form that is safe to show.
 
-A password never leaves this module except through :meth:`DatabaseURL.reveal`,
-which only a store calls to open its connection.
+A password leaves this module only inside the connection parameters a store opens its
+connection with (:meth:`DatabaseURL.postgres_conninfo`).
 """
 
 from __future__ import annotations
@@ -58,10 +58,6 @@ class DatabaseURL:
             except ValueError as exc:
                 raise ConfigError(f"database URL {redact(url)!r} is malformed: {exc}") from None
         return cls(url, dialect)
-
-    def reveal(self) -> str:
-        """The URL with its password: for opening a connection, never for showing."""
-        return self._raw
 
     @property
     def redacted(self) -> str:

@@ -1,4 +1,4 @@
-"""``sync_mlb(from_files=DIR)``: a folder of recorded responses (plain, gzipped, envelopes,
+"""``fieldhouse.sync("mlb", from_files=DIR)``: a folder of recorded responses (plain, gzipped, envelopes,
 any names) through the same handlers as online, each feed captured at its own
 metaData.timeStamp; every unusable file reported as a failed unit with its reason, and
 nothing of it stored."""
@@ -14,7 +14,6 @@ import fieldhouse
 from fieldhouse.settings import Settings
 from fieldhouse.sources.mlb import schema
 from fieldhouse.sources.mlb.plan import season_window
-from fieldhouse.sources.mlb.run import sync_mlb
 from fieldhouse.sources.raw import raw_responses
 from fieldhouse.testing.fakeserver import load_fixture_body
 
@@ -48,7 +47,7 @@ def _folder(root: Path) -> Path:
 def test_a_folder_of_recorded_responses_lands_through_the_same_handlers(db_url: str, tmp_path: Path) -> None:
     folder = _folder(tmp_path)
     settings = Settings(database_url=db_url, mlb_base_url="http://127.0.0.1:9/api")  # never called
-    report = sync_mlb(settings, from_files=folder)
+    report = fieldhouse.sync("mlb", settings, from_files=folder)
     outcome = {Path(u.key.split("/", 2)[2]).name: u for u in report.units}
     assert {name for name, u in outcome.items() if u.status == "failed"} == {"cut.json", "trimmed.json", "notes.txt"}
     assert "not JSON" in outcome["cut.json"].error
@@ -75,8 +74,8 @@ def test_a_folder_of_recorded_responses_lands_through_the_same_handlers(db_url: 
 def test_reading_the_same_folder_again_changes_nothing(sqlite_url: str, tmp_path: Path) -> None:
     folder = _folder(tmp_path)
     settings = Settings(database_url=sqlite_url)
-    sync_mlb(settings, from_files=folder)
-    again = sync_mlb(settings, from_files=folder)
+    fieldhouse.sync("mlb", settings, from_files=folder)
+    again = fieldhouse.sync("mlb", settings, from_files=folder)
     assert all(r.inserted == r.updated == r.deleted == 0 for r in again.tables.values())
     assert sum(r.unchanged for r in again.tables.values()) > 0
 
@@ -86,13 +85,13 @@ def test_a_bad_file_is_retried_only_by_a_run_that_reads_it_again(sqlite_url: str
     folder.mkdir()
     (folder / "notes.txt").write_text("not a response\n")
     settings = Settings(database_url=sqlite_url)
-    sync_mlb(settings, from_files=folder)
+    fieldhouse.sync("mlb", settings, from_files=folder)
     other = tmp_path / "two"
     other.mkdir()
     shutil.copy(SEASONS_2024, other / "seasons.gz")
-    report = sync_mlb(settings, from_files=other)
+    report = fieldhouse.sync("mlb", settings, from_files=other)
     assert [u.key for u in report.units] == [f"mlb/file/{other / 'seasons.gz'}"]
     assert report.dead_letters_open == 1  # notes.txt: still open, for the run that reads it again
     (folder / "notes.txt").write_bytes(load_fixture_body(SEASONS_2024))  # the user fixed the file
-    fixed = sync_mlb(settings, from_files=folder)
+    fixed = fieldhouse.sync("mlb", settings, from_files=folder)
     assert fixed.dead_letters_closed == [f"mlb/file/{folder / 'notes.txt'}"]

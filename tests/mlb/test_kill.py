@@ -16,6 +16,7 @@ import pytest
 import fieldhouse
 from fieldhouse.runs import ledger
 from fieldhouse.sources.mlb import schema
+from fieldhouse.sources.mlb.fakeroutes import serve_recorded
 from fieldhouse.testing import FakeStatsServer
 
 from ..runs.test_kill import _wait_for
@@ -27,15 +28,15 @@ GAMES = (744914, 745455, 717209)
 
 
 def _serve(srv: FakeStatsServer) -> FakeStatsServer:
-    srv.add_mlb_file(SEASONS_2024)
+    serve_recorded(srv, SEASONS_2024)
     for pk in GAMES:
-        srv.add_mlb_file(feed_file(FINAL_FEEDS[pk]))
+        serve_recorded(srv, feed_file(FINAL_FEEDS[pk]))
     return srv
 
 
 def _env(url: str, srv: FakeStatsServer, tmp_path: Path, **extra: str) -> dict[str, str]:
-    return {**os.environ, "FIELDHOUSE_DATABASE_URL": url, "FIELDHOUSE_MLB_BASE_URL": srv.url("/api"),
-            "FIELDHOUSE_MLB_MIN_INTERVAL": "0", "FIELDHOUSE_MLB_JITTER": "0", "FIELDHOUSE_HTTP_MAX_ATTEMPTS": "2",
+    return {**os.environ, "FIELDHOUSE_DATABASE_URL": url, "FIELDHOUSE_MLB__BASE_URL": srv.url("/api"),
+            "FIELDHOUSE_MLB__MIN_INTERVAL": "0", "FIELDHOUSE_MLB__JITTER": "0", "FIELDHOUSE_HTTP_MAX_ATTEMPTS": "2",
             "FIELDHOUSE_HTTP_BACKOFF_INITIAL": "0", "FIELDHOUSE_HTTP_BACKOFF_JITTER": "0",
             "FIELDHOUSE_RUN_HEARTBEAT_INTERVAL": "0.2", "FIELDHOUSE_LOG_FILE": str(tmp_path / "fh.log"),
             "FIELDHOUSE_LOG_LEVEL": "WARNING", **extra}

@@ -12,17 +12,20 @@ import pytest
 
 import fieldhouse
 from fieldhouse.errors import BadResponseError
-from fieldhouse.runs.watermarks import get_watermark, set_watermark
+from fieldhouse.runs import ledger
 from fieldhouse.settings import Settings
 from fieldhouse.sources.http.fetcher import FetchPolicy
 from fieldhouse.sources.http.response import Response, canonical_params
 from fieldhouse.sources.mlb import schema
 from fieldhouse.sources.mlb.client import MLBClient
+from fieldhouse.sources.mlb.fakeroutes import serve_recorded
 from fieldhouse.sources.mlb.plan import plan_dates, season_watermark
-from fieldhouse.sources.mlb.run import backfill_mlb, sync_mlb
+from fieldhouse.sources.mlb.settings import MLBSettings
 from fieldhouse.sources.mlb.units import write_response
 from fieldhouse.sources.raw import land, raw_responses
 from fieldhouse.sources.replay import replay
+from fieldhouse.sources.watermarks import get_watermark, set_watermark
+from fieldhouse.stores.roles import Stores
 from fieldhouse.testing import FakeStatsServer
 from fieldhouse.testing.fakeserver import load_fixture_body
 
@@ -42,8 +45,8 @@ def _asked(srv: FakeStatsServer) -> str:
 
 
 def test_a_season_without_recorded_dates_uses_the_default_window(sqlite_url: str, server: FakeStatsServer) -> None:
-    server.add_mlb_file(TEAMS_2024)
-    report = sync_mlb(settings_for(sqlite_url, server), season="2024")
+    serve_recorded(server, TEAMS_2024)
+    report = fieldhouse.sync("mlb", settings_for(sqlite_url, server), season="2024")
     assert "mlb/schedule/2024" in {u.key for u in report.units}
     [asked] = [r.query for r in server.requests if r.path == "/api/v1/schedule"]
     assert (asked["startDate"], asked["endDate"], asked["sportId"]) == ("2024-02-15", "2024-11-30", "1")
@@ -59,26 +62,26 @@ def test_a_season_uses_the_recorded_seasons_response_and_the_watermark(sqlite_ur
     folder = tmp_path / "f"
     folder.mkdir()
     (folder / "seasons.json").write_bytes(load_fixture_body(SEASONS_2024))
-    sync_mlb(settings, from_files=folder)
-    first = sync_mlb(settings, season="2024")
+    fieldhouse.sync("mlb", settings, from_files=folder)
+    first = fieldhouse.sync("mlb", settings, season="2024")
     assert _asked(server) == "2024-02-22..2024-10-30"
     assert {u.key: u.status for u in first.units}["mlb/schedule/2024"] == "failed"  # not recorded: 404
     with fieldhouse.connect(sqlite_url) as store:
         set_watermark(store, "mlb", "2024", date(2024, 7, 1))
     # The open dead letter of the season's schedule is retried over the new range, once.
-    again = sync_mlb(settings, season="2024")
+    again = fieldhouse.sync("mlb", settings, season="2024")
     assert [u.key for u in again.units].count("mlb/schedule/2024") == 1
     assert _asked(server) == "2024-06-28..2024-10-30"
-    sync_mlb(settings, season="2024", safety_days=0)
+    fieldhouse.sync("mlb", settings, season="2024", safety_days=0)
     assert _asked(server) == "2024-07-01..2024-10-30"
-    sync_mlb(settings, season="2024", full=True)
+    fieldhouse.sync("mlb", settings, season="2024", full=True)
     assert _asked(server) == "2024-02-22..2024-10-30"
 
 
 def _ingest_schedule(store, path: Path, data=None, params=None) -> None:
     """Land a schedule body (the recorded one, or a changed copy) as if fetched now."""
     data = json.loads(load_fixture_body(path)) if data is None else data
-    write_response(store, Response("mlb", "schedule", canonical_params(params or {}), json.dumps(data).encode(),
+    write_response(Stores.of(store), Response("mlb", "schedule", canonical_params(params or {}), json.dumps(data).encode(),
                                    data, datetime.now(UTC)))
 
 
@@ -100,25 +103,27 @@ def test_the_watermark_is_the_last_date_whose_games_are_all_terminal(sqlite_url:
         assert season_watermark(store, "2022") == date(2022, 4, 7)
 
 
-def test_the_season_schedule_unit_commits_the_watermark_with_the_rows(sqlite_url: str, server: FakeStatsServer) -> None:
+def test_the_season_schedule_unit_returns_the_watermark_with_the_rows(sqlite_url: str, server: FakeStatsServer) -> None:
+    """The run records what the unit returns in the unit's transaction (docs/runs.md)."""
     client = MLBClient.from_settings(settings_for(sqlite_url, server))
     with fieldhouse.connect(sqlite_url) as store:
-        [unit, *games] = plan_dates(client, store, *JULY_1, season="2024")
+        [unit, *games] = plan_dates(client, Stores.of(store), *JULY_1, season="2024")
         assert [g.key for g in games] == ["mlb/game/744914", "mlb/game/744840", "mlb/game/746535"]
         with store.transaction():
-            unit.write(store, unit.fetch())
-        assert get_watermark(store, "mlb", "2024") == date(2024, 7, 1)
-    assert client.requests_sent == 1  # planning fetched the schedule once; fetch() reused it
+            written = unit.write(store, unit.fetch())
+        assert written.watermarks == {"2024": date(2024, 7, 1)}
+        assert written.tables["mlb.schedule"].inserted == 3
+    assert client.http_calls == 1  # planning fetched the schedule once; fetch() reused it
 
 
 def test_the_default_politeness_is_about_two_requests_a_second() -> None:
-    policy = FetchPolicy.from_settings(Settings(), "mlb")
+    policy = FetchPolicy.from_settings(Settings(), MLBSettings())
     assert 0.4 <= policy.min_interval <= 0.6 and policy.jitter > 0
     assert policy.max_attempts > 1 and policy.backoff_initial > 0
 
 
 def test_the_client_asks_for_gzip_and_checks_people_against_the_ids_asked(sqlite_url: str, server: FakeStatsServer) -> None:
-    server.add_mlb_file(PERSON)
+    serve_recorded(server, PERSON)
     client = MLBClient.from_settings(settings_for(sqlite_url, server))
     response = client.people([545361])
     assert (response.endpoint, response.params) == ("people", {"personIds": "545361"})
@@ -130,8 +135,8 @@ def test_the_client_asks_for_gzip_and_checks_people_against_the_ids_asked(sqlite
 
 
 def test_replay_rebuilds_the_tables_from_the_raw_zone(sqlite_url: str, server: FakeStatsServer, tmp_path: Path) -> None:
-    sync_mlb(settings_for(sqlite_url, server), dates=JULY_1)
-    sync_mlb(settings_for(sqlite_url, server), games=[746139])
+    fieldhouse.sync("mlb", settings_for(sqlite_url, server), dates=JULY_1)
+    fieldhouse.sync("mlb", settings_for(sqlite_url, server), games=[746139])
     other = f"sqlite:///{tmp_path / 'rebuilt.db'}"
     with fieldhouse.connect(sqlite_url) as source, fieldhouse.connect(other) as target:
         for raw in raw_responses(source, source="mlb"):
@@ -143,15 +148,17 @@ def test_replay_rebuilds_the_tables_from_the_raw_zone(sqlite_url: str, server: F
                 assert target.rows(table) == source.rows(table), name
 
 
-def test_a_backfill_is_one_recorded_run_per_season_oldest_first(sqlite_url: str, server: FakeStatsServer) -> None:
-    server.add_mlb_file(TEAMS_2024)
-    reports = backfill_mlb(settings_for(sqlite_url, server), ["2024", "2023"])
-    assert [r.command for r in reports] == ["backfill", "backfill"]
-    assert {u.key for u in reports[0].units} == {"mlb/teams/2023", "mlb/schedule/2023"}
-    # The 2024 run retries 2023's dead letters (not recorded: they stay open) and does 2024.
-    assert {u.key: u.status for u in reports[1].units} == {
-        "mlb/teams/2023": "failed", "mlb/schedule/2023": "failed",
-        "mlb/teams/2024": "success", "mlb/schedule/2024": "failed"}
+def test_a_backfill_is_one_recorded_run_of_every_season_oldest_first(sqlite_url: str, server: FakeStatsServer) -> None:
+    serve_recorded(server, TEAMS_2024)
+    report = fieldhouse.backfill("mlb", settings_for(sqlite_url, server), seasons="2023..2024")
+    assert report.command == "backfill"
+    # 2023 is not recorded: its units fail on their own; 2024's teams land.
+    assert [(u.key, u.status) for u in report.units] == [
+        ("mlb/teams/2023", "failed"), ("mlb/schedule/2023", "failed"),
+        ("mlb/teams/2024", "success"), ("mlb/schedule/2024", "failed")]
+    with fieldhouse.connect(sqlite_url) as store:
+        [run] = ledger.list_runs(store, source="mlb")
+    assert run["arguments"]["seasons"] == ["2023", "2024"]
 
 
 def test_games_not_started_on_a_later_date_are_not_fetched(sqlite_url: str, server: FakeStatsServer) -> None:
@@ -162,7 +169,7 @@ def test_games_not_started_on_a_later_date_are_not_fetched(sqlite_url: str, serv
     server.add("/api/v1/schedule", schedule, match={"startDate": "2024-07-01", "endDate": "2024-07-01"})
     client = MLBClient.from_settings(settings_for(sqlite_url, server))
     with fieldhouse.connect(sqlite_url) as store:
-        before = plan_dates(client, store, *JULY_1, as_of=date(2024, 6, 30))
-        on_the_day = plan_dates(client, store, *JULY_1, as_of=date(2024, 7, 1))
+        before = plan_dates(client, Stores.of(store), *JULY_1, as_of=date(2024, 6, 30))
+        on_the_day = plan_dates(client, Stores.of(store), *JULY_1, as_of=date(2024, 7, 1))
     assert [u.key for u in before[1:]] == ["mlb/game/744914", "mlb/game/744840"]
     assert [u.key for u in on_the_day[1:]] == ["mlb/game/744914", "mlb/game/744840", f"mlb/game/{game['gamePk']}"]

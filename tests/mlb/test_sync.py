@@ -1,4 +1,4 @@
-"""``sync_mlb`` over the fake server serving the recorded MLB responses: by date, by games,
+"""``fieldhouse.sync("mlb", ...)`` over the fake server serving the recorded MLB responses: by date, by games,
 captures of one game in both orders, an idempotent second sync, bad bodies never stored."""
 
 from __future__ import annotations
@@ -15,7 +15,7 @@ import fieldhouse
 from fieldhouse.runs import deadletters, ledger
 from fieldhouse.settings import Settings
 from fieldhouse.sources.mlb import schema
-from fieldhouse.sources.mlb.run import sync_mlb
+from fieldhouse.sources.mlb.fakeroutes import serve_recorded
 from fieldhouse.sources.raw import raw_responses
 from fieldhouse.testing import FakeStatsServer
 
@@ -45,16 +45,16 @@ def server() -> Iterator[FakeStatsServer]:
     """The pre-flight's seasons answer, the 2024-07-01 schedule and one feed of each game
     that has a complete one (the newest capture of the pairs)."""
     with FakeStatsServer() as srv:
-        srv.add_mlb_file(SEASONS_2024)
-        srv.add_mlb_file(SCHEDULE_JULY_1)
+        serve_recorded(srv, SEASONS_2024)
+        serve_recorded(srv, SCHEDULE_JULY_1)
         for stem in FINAL_FEEDS.values():
-            srv.add_mlb_file(feed_file(stem))
-        srv.add_mlb_file(feed_file(LIVE_746139_NEW))
+            serve_recorded(srv, feed_file(stem))
+        serve_recorded(srv, feed_file(LIVE_746139_NEW))
         yield srv
 
 
 def settings_for(url: str, srv: FakeStatsServer) -> Settings:
-    return Settings(database_url=url, mlb_base_url=srv.url("/api"), mlb_min_interval=0, mlb_jitter=0,
+    return Settings(database_url=url, mlb={"base_url": srv.url("/api"), "min_interval": 0, "jitter": 0},
                     http_backoff_initial=0, http_backoff_jitter=0, http_max_attempts=2)
 
 
@@ -69,7 +69,7 @@ def statuses(report) -> dict[str, str]:
 
 
 def test_sync_by_date_lands_the_schedule_and_every_recorded_game(db_url: str, server: FakeStatsServer) -> None:
-    report = sync_mlb(settings_for(db_url, server), dates=JULY_1)
+    report = fieldhouse.sync("mlb", settings_for(db_url, server), dates=JULY_1)
     # The schedule lists three games; only 744914's feed is recorded: the other two fail on
     # their own (404), each with a dead letter, and the rest of the run goes on.
     assert statuses(report) == {"mlb/schedule/2024-07-01..2024-07-01": "success", "mlb/game/744914": "success",
@@ -93,14 +93,14 @@ def test_sync_by_date_lands_the_schedule_and_every_recorded_game(db_url: str, se
 
 def test_a_second_sync_fetches_no_final_feed_again(sqlite_url: str, server: FakeStatsServer) -> None:
     settings = settings_for(sqlite_url, server)
-    sync_mlb(settings, dates=JULY_1)
-    again = sync_mlb(settings, dates=JULY_1)
+    fieldhouse.sync("mlb", settings, dates=JULY_1)
+    again = fieldhouse.sync("mlb", settings, dates=JULY_1)
     assert statuses(again)["mlb/game/744914"] == "skipped"
     assert server.hits(FEED_PATH.format(744914)) == 1
     # pre-flight + schedule + the two open dead letters retried (still missing)
     assert again.http_calls == 1 + 1 + 2
     assert all(r.inserted == r.updated == 0 for r in again.tables.values())
-    full = sync_mlb(settings, dates=JULY_1, full=True)
+    full = fieldhouse.sync("mlb", settings, dates=JULY_1, full=True)
     assert statuses(full)["mlb/game/744914"] == "success"
     assert server.hits(FEED_PATH.format(744914)) == 2
     assert {n: (r.inserted, r.updated) for n, r in full.tables.items() if r.total} == {
@@ -109,15 +109,15 @@ def test_a_second_sync_fetches_no_final_feed_again(sqlite_url: str, server: Fake
 
 def test_sync_games_follows_live_to_final(db_url: str, server: FakeStatsServer) -> None:
     settings = settings_for(db_url, server)
-    server.add_mlb_file(feed_file(LIVE_717209))
-    server.add_mlb_file(feed_file(LIVE_746139_OLD))
-    first = sync_mlb(settings, games=[717209, 746139])
+    serve_recorded(server, feed_file(LIVE_717209))
+    serve_recorded(server, feed_file(LIVE_746139_OLD))
+    first = fieldhouse.sync("mlb", settings, games=[717209, 746139])
     assert statuses(first) == {"mlb/game/717209": "success", "mlb/game/746139": "success"}
     assert {g["game_pk"]: g["status"] for g in rows(db_url, "mlb.games")} == {717209: "in_progress", 746139: "in_progress"}
 
-    server.add_mlb_file(feed_file(FINAL_FEEDS[717209]))   # the game ends
-    server.add_mlb_file(feed_file(LIVE_746139_NEW))       # the other goes on
-    second = sync_mlb(settings, games=[717209, 746139])
+    serve_recorded(server, feed_file(FINAL_FEEDS[717209]))   # the game ends
+    serve_recorded(server, feed_file(LIVE_746139_NEW))       # the other goes on
+    second = fieldhouse.sync("mlb", settings, games=[717209, 746139])
     assert statuses(second) == {"mlb/game/717209": "success", "mlb/game/746139": "success"}
     games = {g["game_pk"]: g for g in rows(db_url, "mlb.games")}
     assert games[717209]["status"] == "final"
@@ -126,7 +126,7 @@ def test_sync_games_follows_live_to_final(db_url: str, server: FakeStatsServer) 
     for pk, stem in ((717209, FINAL_FEEDS[717209]), (746139, LIVE_746139_NEW)):
         assert len(rows(db_url, "mlb.plays", game_pk=pk)) == len(feed_rows(feed(stem))["mlb.plays"])
 
-    third = sync_mlb(settings, games=[717209, 746139])
+    third = fieldhouse.sync("mlb", settings, games=[717209, 746139])
     assert statuses(third) == {"mlb/game/717209": "skipped", "mlb/game/746139": "success"}  # live: fetched again
     assert third.http_calls == 1 + 1
 
@@ -138,10 +138,10 @@ def test_an_older_capture_served_later_changes_nothing(sqlite_url: str, server: 
     """The API (or a lagging cache in front of it) answers with an older capture after a
     newer one: every row of it is stale, the tables stay the newer capture's."""
     settings = settings_for(sqlite_url, server)
-    server.add_mlb_file(feed_file(newer))
-    sync_mlb(settings, games=[pk])
-    server.add_mlb_file(feed_file(older))
-    late = sync_mlb(settings, games=[pk], full=True)
+    serve_recorded(server, feed_file(newer))
+    fieldhouse.sync("mlb", settings, games=[pk])
+    serve_recorded(server, feed_file(older))
+    late = fieldhouse.sync("mlb", settings, games=[pk], full=True)
     assert late.status == "success"
     written = {n: r for n, r in late.tables.items() if r.total}
     assert written and all(r.inserted == r.updated == 0 for r in written.values())
@@ -172,14 +172,14 @@ def test_a_bad_body_is_retried_and_never_stored(sqlite_url: str, server: FakeSta
     else:
         body = good[: len(good) // 2]
     server.fail("body", times=2, path=FEED_PATH.format(744914), body=body)
-    report = sync_mlb(settings, games=[744914])
+    report = fieldhouse.sync("mlb", settings, games=[744914])
     assert statuses(report) == {"mlb/game/744914": "failed"}
     assert server.hits(FEED_PATH.format(744914)) == 2  # retried once, then given up
     assert _stored_feeds(sqlite_url) == []
     assert rows(sqlite_url, "mlb.games") == []
     # One bad answer, then the good one: the good one is what lands.
     server.fail("body", times=1, path=FEED_PATH.format(744914), body=body)
-    retry = sync_mlb(settings, games=[744914])
+    retry = fieldhouse.sync("mlb", settings, games=[744914])
     assert statuses(retry) == {"mlb/game/744914": "success"}
     assert _stored_feeds(sqlite_url) == [{"gamePk": "744914"}]
     assert [g["game_pk"] for g in rows(sqlite_url, "mlb.games")] == [744914]
@@ -188,15 +188,15 @@ def test_a_bad_body_is_retried_and_never_stored(sqlite_url: str, server: FakeSta
 def test_arguments_are_checked_before_anything_is_recorded(sqlite_url: str, server: FakeStatsServer) -> None:
     settings = settings_for(sqlite_url, server)
     with pytest.raises(fieldhouse.errors.ConfigError, match="exactly one"):
-        sync_mlb(settings, dates=JULY_1, games=[1])
+        fieldhouse.sync("mlb", settings, dates=JULY_1, games=[1])
     with pytest.raises(fieldhouse.errors.ConfigError, match="after the last"):
-        sync_mlb(settings, dates=(date(2024, 7, 2), date(2024, 7, 1)))
+        fieldhouse.sync("mlb", settings, dates=(date(2024, 7, 2), date(2024, 7, 1)))
     assert server.hits() == 0
 
 
 def test_a_missing_folder_is_refused_before_anything_is_recorded(sqlite_url: str, tmp_path) -> None:
     with pytest.raises(fieldhouse.errors.ConfigError, match="no such file or folder"):
-        sync_mlb(Settings(database_url=sqlite_url), from_files=tmp_path / "nowhere")
+        fieldhouse.sync("mlb", Settings(database_url=sqlite_url), from_files=tmp_path / "nowhere")
     with fieldhouse.connect(sqlite_url) as store:
         assert ledger.list_runs(store, source="mlb") == []
 
@@ -206,12 +206,12 @@ def test_players_a_feed_does_not_describe_are_asked_from_people(sqlite_url: str,
     del data["gameData"]["players"]["ID660271"]  # a feed that refers to a player it does not describe
     server.routes = [r for r in server.routes if r.path != FEED_PATH.format(717243)]  # serve the changed copy
     server.add(FEED_PATH.format(717243), data)
-    server.add_mlb_file(FIXTURES / "person" / "person_personIds-660271.pymlb_envelope.json.gz")
-    report = sync_mlb(settings_for(sqlite_url, server), games=[717243])
+    serve_recorded(server, FIXTURES / "person" / "person_personIds-660271.pymlb_envelope.json.gz")
+    report = fieldhouse.sync("mlb", settings_for(sqlite_url, server), games=[717243])
     assert report.status == "success" and report.audit.passed, report.error
     assert [r.query for r in server.requests if r.path == "/api/v1/people"] == [{"personIds": "660271"}]
     [ohtani] = rows(sqlite_url, "mlb.players", player_id=660271)
     assert ohtani["full_name"] == "Shohei Ohtani"
     # The recorded feeds describe all their players: no /people call for them.
-    sync_mlb(settings_for(sqlite_url, server), games=[717209, 744914, 745455])
+    fieldhouse.sync("mlb", settings_for(sqlite_url, server), games=[717209, 744914, 745455])
     assert server.hits("/api/v1/people") == 1

@@ -62,5 +62,5 @@ def nba_server(fixtures_dir: Path) -> Iterator[FakeStatsServer]:
 
 
 def settings_for(db_url: str, server: FakeStatsServer) -> Settings:
-    return Settings(database_url=db_url, nba_base_url=server.url("/stats"), nba_min_interval=0,
-                    nba_jitter=0, http_backoff_initial=0, http_backoff_jitter=0, http_max_attempts=2)
+    return Settings(database_url=db_url, nba={"base_url": server.url("/stats"), "min_interval": 0, "jitter": 0},
+                    http_backoff_initial=0, http_backoff_jitter=0, http_max_attempts=2)

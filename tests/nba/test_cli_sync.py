@@ -12,8 +12,8 @@ runner = CliRunner()
 
 
 def _env(nba_server, db_url):
-    return {"FIELDHOUSE_DATABASE_URL": db_url, "FIELDHOUSE_NBA_BASE_URL": nba_server.url("/stats"),
-            "FIELDHOUSE_NBA_MIN_INTERVAL": "0", "FIELDHOUSE_NBA_JITTER": "0",
+    return {"FIELDHOUSE_DATABASE_URL": db_url, "FIELDHOUSE_NBA__BASE_URL": nba_server.url("/stats"),
+            "FIELDHOUSE_NBA__MIN_INTERVAL": "0", "FIELDHOUSE_NBA__JITTER": "0",
             "FIELDHOUSE_HTTP_MAX_ATTEMPTS": "1", "FIELDHOUSE_LOG_FILE": ""}
 
 

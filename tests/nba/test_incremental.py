@@ -4,9 +4,9 @@ server serving snapshots derived from the real 2025-26 recordings."""
 from __future__ import annotations
 
 import fieldhouse
-from fieldhouse.runs.watermarks import get_watermark
-from fieldhouse.sources.nba.run import sync_nba
+from fieldhouse import sync_nba
 from fieldhouse.sources.nba.schema import tables
+from fieldhouse.sources.watermarks import get_watermark
 from fieldhouse.testing.fakeserver import FakeStatsServer
 
 from .conftest import (

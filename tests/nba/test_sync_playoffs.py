@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections import defaultdict
 
 import fieldhouse
-from fieldhouse.sources.nba.run import sync_nba
+from fieldhouse import sync_nba
 from fieldhouse.sources.nba.schema import tables
 
 from .conftest import settings_for

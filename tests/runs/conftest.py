@@ -8,9 +8,9 @@ from typing import Any
 
 import pytest
 
-from fieldhouse import FetchError, Table
-from fieldhouse.runs.watermarks import get_watermark, set_watermark
+from fieldhouse import FetchError, Table, UnitResult
 from fieldhouse.settings import Settings
+from fieldhouse.sources.watermarks import get_watermark
 
 SCORES = Table("test.scores", {"k": "text", "v": "int", "captured_at": "timestamptz"}, ["k"], "captured_at")
 CAPTURED = datetime(2024, 1, 1, tzinfo=UTC)
@@ -18,8 +18,8 @@ CAPTURED = datetime(2024, 1, 1, tzinfo=UTC)
 
 @dataclass
 class FakeUnit:
-    """Writes ``rows`` rows ``<key>-<i>`` and the watermark of its key; ``fail`` is an
-    exception raised by fetch (or ``"write"`` to fail inside the transaction)."""
+    """Writes ``rows`` rows ``<key>-<i>`` and returns the watermark of its key; ``fail`` is
+    an exception raised by fetch (or ``"write"`` to fail inside the transaction)."""
 
     key: str
     kind: str = "fake"
@@ -37,10 +37,9 @@ class FakeUnit:
 
     def write(self, store, fetched):
         result = store.upsert(SCORES, fetched)
-        set_watermark(store, "fake", self.key, date(2024, 1, 1))
         if self.fail == "write":
             raise RuntimeError("boom inside the transaction")
-        return {SCORES.name: result}
+        return UnitResult({SCORES.name: result}, watermarks={self.key: date(2024, 1, 1)})
 
     def done(self, store) -> bool:
         return self.skip_when_watermarked and get_watermark(store, "fake", self.key) is not None

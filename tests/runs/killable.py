@@ -32,15 +32,15 @@ if POINT == "transaction":
 
     ledger.unit_row = unit_row
 elif POINT == "between":
-    _run_recorded_unit = execute.run_recorded_unit
+    _run_unit = execute.run_unit
 
-    def run_recorded_unit(store, unit, record):
-        outcome = _run_recorded_unit(store, unit, record)
+    def run_unit(stores, unit, record):
+        outcome = _run_unit(stores, unit, record)
         if unit.key == UNIT:
             pause(f"after {unit.key} committed")
         return outcome
 
-    execute.run_recorded_unit = run_recorded_unit
+    execute.run_unit = run_unit
 
 if __name__ == "__main__":
     from fieldhouse.cli import main

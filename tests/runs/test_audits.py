@@ -7,7 +7,8 @@ from datetime import UTC, date, datetime
 import pytest
 
 from fieldhouse import connect
-from fieldhouse.runs.audits import KEY_CAP, run_audits, verdict
+from fieldhouse.runs.audits import run_audits
+from fieldhouse.sources.audits import KEY_CAP, verdict
 from fieldhouse.sources.nba.audits import audits_for, expected_regular_games
 from fieldhouse.sources.nba.schema import TABLES
 

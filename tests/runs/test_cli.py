@@ -95,12 +95,13 @@ def test_deadletters_list_and_resolve(history):
     assert as_json(invoke("deadletters", "--json", "--db", url))["dead_letters"] == []
     assert len(as_json(invoke("deadletters", "--all", "--json", "--db", url))["dead_letters"]) == 1
     assert invoke("deadletters", "resolve", "dl-nothing", "--db", url).exit_code == 2
-    # a source with no retry function says what to do instead
+    # dead letters of a source that is not installed say what to do instead
     with connect(url) as store:
         deadletters.record_failure(store, source="fake", unit_key="c", kind="fake", run_id="r",
                                    error="x", traceback=None)
     retry = invoke("deadletters", "retry", "--db", url)
-    assert retry.exit_code == 1 and "fieldhouse sync fake" in retry.output
+    assert retry.exit_code == 1 and "no source of that name is installed" in retry.output
+    assert "deadletters resolve" in retry.output
 
 
 def test_audit_json_and_exit_code(sqlite_url):

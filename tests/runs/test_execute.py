@@ -6,8 +6,8 @@ import pytest
 
 from fieldhouse import connect
 from fieldhouse.runs import deadletters, execute_run, ledger
-from fieldhouse.runs.audits import AuditResult
-from fieldhouse.runs.watermarks import get_watermark
+from fieldhouse.sources.audits import AuditResult
+from fieldhouse.sources.watermarks import get_watermark
 
 from .conftest import SCORES, FakeUnit, fetch_error
 
@@ -162,7 +162,7 @@ def test_audits_are_recorded_and_a_failed_audit_makes_the_run_partial(db_url, se
 
 
 def test_exit_codes():
-    from fieldhouse.runs.execute import RunReport
+    from fieldhouse.runs import RunReport
 
     assert [RunReport("r", "s", "c", status=s).exit_code for s in ("success", "failed", "partial")] == [0, 1, 3]
 

@@ -17,7 +17,7 @@ import pytest
 
 from fieldhouse import connect
 from fieldhouse.runs import deadletters, ledger
-from fieldhouse.runs.watermarks import WATERMARKS
+from fieldhouse.sources.watermarks import WATERMARKS
 from fieldhouse.testing.fakeserver import FakeStatsServer
 
 from ..nba.conftest import serve_playoffs
@@ -35,8 +35,8 @@ def server(fixtures_dir):
 
 
 def env_for(url: str, server: FakeStatsServer, tmp_path: Path, **extra: str) -> dict[str, str]:
-    return {**os.environ, "FIELDHOUSE_DATABASE_URL": url, "FIELDHOUSE_NBA_BASE_URL": server.url("/stats"),
-            "FIELDHOUSE_NBA_MIN_INTERVAL": "0", "FIELDHOUSE_NBA_JITTER": "0", "FIELDHOUSE_HTTP_BACKOFF_INITIAL": "0",
+    return {**os.environ, "FIELDHOUSE_DATABASE_URL": url, "FIELDHOUSE_NBA__BASE_URL": server.url("/stats"),
+            "FIELDHOUSE_NBA__MIN_INTERVAL": "0", "FIELDHOUSE_NBA__JITTER": "0", "FIELDHOUSE_HTTP_BACKOFF_INITIAL": "0",
             "FIELDHOUSE_HTTP_BACKOFF_JITTER": "0", "FIELDHOUSE_HTTP_MAX_ATTEMPTS": "2",
             "FIELDHOUSE_RUN_HEARTBEAT_INTERVAL": "0.2", "FIELDHOUSE_LOG_FILE": str(tmp_path / "fh.log"),
             "FIELDHOUSE_LOG_LEVEL": "WARNING", **extra}

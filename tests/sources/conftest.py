@@ -9,7 +9,8 @@ from pathlib import Path
 
 import pytest
 
-from fieldhouse.sources.http import FakeClock, Fetcher, FetchPolicy, nba_stats
+from fieldhouse.sources.http import FakeClock, Fetcher, FetchPolicy
+from fieldhouse.sources.nba.validate import nba_stats
 from fieldhouse.testing import FakeStatsServer
 
 LOG_T_PLAYOFFS = "nba/leaguegamelog/leaguegamelog_T_2018-19_playoffs_full.json"

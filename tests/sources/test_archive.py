@@ -11,8 +11,8 @@ from nba_api.stats.endpoints import leaguegamelog
 import fieldhouse
 from fieldhouse.errors import ArchiveError, ArchiveMissError
 from fieldhouse.sources.archive import ArchiveFetcher, export_archive, import_archive, read_index
-from fieldhouse.sources.http import nba_stats
 from fieldhouse.sources.nba import NBAClient
+from fieldhouse.sources.nba.validate import nba_stats
 from fieldhouse.sources.raw import raw_count
 from fieldhouse.sources.replay import Registry, ingest, replay
 

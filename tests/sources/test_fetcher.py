@@ -195,12 +195,15 @@ def test_rate_limit_also_spaces_retries(make_fetcher, server, clock):
     assert clock.sleeps == [2.0, 3.0]
 
 
-def test_nba_default_policy_from_settings():
+def test_a_source_settings_override_the_http_policy():
     from fieldhouse.settings import Settings
+    from fieldhouse.sources.nba.settings import NBASettings
 
-    p = FetchPolicy.from_settings(Settings(), "nba")
+    settings = Settings()
+    p = FetchPolicy.from_settings(settings, settings.for_source("nba", NBASettings))
     assert (p.min_interval, p.jitter) == (1.0, 0.3)
-    custom = FetchPolicy.from_settings(Settings(nba_min_interval=2.5, http_max_attempts=2), "nba")
+    settings = Settings(nba={"min_interval": 2.5}, http_max_attempts=2)
+    custom = FetchPolicy.from_settings(settings, settings.for_source("nba", NBASettings))
     assert (custom.min_interval, custom.max_attempts) == (2.5, 2)
 
 
@@ -218,7 +221,7 @@ def test_every_attempt_is_logged_without_secrets(make_fetcher, server, caplog):
 
 
 def test_the_same_layer_serves_mlb_with_its_validator(server, clock, fixtures_dir):
-    from fieldhouse.sources.http import mlb_stats
+    from fieldhouse.sources.mlb.validate import mlb_stats
 
     envelope = fixtures_dir / "mlb/schedule/schedule_date-2024-10-25_sportId-1.pymlb_envelope.json.gz"
     server.add_file("/api/v1/schedule", envelope, match={"date": "2024-10-25"})

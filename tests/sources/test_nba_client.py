@@ -84,7 +84,7 @@ def test_other_endpoint_shapes_are_accepted(client, server, fixtures_dir, endpoi
 
 
 def test_client_from_settings_points_nba_api_at_the_configured_base_url(server):
-    settings = Settings(nba_base_url=server.url("/stats"), nba_min_interval=0.0, nba_jitter=0.0)
+    settings = Settings(nba={"base_url": server.url("/stats"), "min_interval": 0.0, "jitter": 0.0})
     client = NBAClient.from_settings(settings, clock=FakeClock())
     try:
         call = client.call(leaguegamelog.LeagueGameLog, season="2018-19",

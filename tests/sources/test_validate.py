@@ -7,7 +7,9 @@ import json
 import pytest
 
 from fieldhouse.errors import BadResponseError
-from fieldhouse.sources.http import mlb_stats, nba_stats, parse_json
+from fieldhouse.sources.http import parse_json
+from fieldhouse.sources.mlb.validate import mlb_stats
+from fieldhouse.sources.nba.validate import nba_stats
 from fieldhouse.testing import load_fixture_body
 
 

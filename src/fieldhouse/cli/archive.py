@@ -2,16 +2,14 @@
 
 from __future__ import annotations
 
-import json
 from pathlib import Path
 from typing import Annotated
 
 import typer
 
-from ..sources.archive import export_archive, import_archive
-from ..stores import connect
-from .app import DbOption, JsonOption, app, console, settings_for
-from .replay import SinceOption, SourceOption, parse_since
+from .app import DbOption, JsonOption, SourceFilter, app, check_source, console, settings_for
+from .output import print_json
+from .replay import SinceOption, parse_since
 
 archive_app = typer.Typer(
     help="Move raw responses between machines: one .json.gz per response plus index.jsonl.",
@@ -21,33 +19,31 @@ app.add_typer(archive_app, name="archive")
 
 DirArgument = Annotated[Path, typer.Argument(help="The archive directory.", show_default=False)]
 
-# For source commands: read from an archive instead of the network.
-ArchiveOption = Annotated[str | None, typer.Option(
-    "--archive", help="Answer requests from this archive directory instead of the network.",
-    show_default=False)]
-
 
 def _report(verb: str, directory: Path, report, as_json: bool) -> None:
     if as_json:
-        console.print_json(json.dumps({"directory": str(directory), **report.as_dict()}))
+        print_json({"directory": str(directory), **report.as_dict()})
     else:
-        console.print(f"{verb} {directory}: {report.added} added, {report.unchanged} already there")
+        console().print(f"{verb} {directory}: {report.added} added, {report.unchanged} already there")
 
 
 @archive_app.command("export")
 def export_command(
     directory: DirArgument,
-    source: SourceOption = None,
+    source: SourceFilter = None,
     since: SinceOption = None,
     db: DbOption = None,
     as_json: JsonOption = False,
 ) -> None:
     """Write the stored raw responses to DIR (created if needed; an existing archive is
     added to)."""
+    from ..runs.commands import open_stores
+    from ..sources.archive import export_archive
+
     start = parse_since(since)
-    settings = settings_for(db)
-    with connect(settings.database) as store:
-        report = export_archive(store, directory, source=source, since=start)
+    check_source(source)
+    with open_stores(settings_for(db)) as stores:
+        report = export_archive(stores.control, directory, source=source, since=start)
     _report("exported to", directory, report, as_json)
 
 
@@ -55,7 +51,9 @@ def export_command(
 def import_command(directory: DirArgument, db: DbOption = None, as_json: JsonOption = False) -> None:
     """Land the responses of the archive DIR in the database (content already held is left
     alone); then ``fieldhouse replay`` builds the tables from them."""
-    settings = settings_for(db)
-    with connect(settings.database) as store:
-        report = import_archive(store, directory)
+    from ..runs.commands import open_stores
+    from ..sources.archive import import_archive
+
+    with open_stores(settings_for(db)) as stores:
+        report = import_archive(stores.control, directory)
     _report("imported from", directory, report, as_json)

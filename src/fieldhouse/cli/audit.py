@@ -1,57 +1,41 @@
-"""``fieldhouse audit``: check the data now (the same audits every run does after its units)."""
+"""``fieldhouse audit [--source S] [options]``: check the data now (the same audits every
+run does after its units); recorded in the ledger as a run with command ``audit``."""
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
-from typing import Annotated
-
 import typer
 
-from ..runs import ledger
-from ..runs.audits import AuditReport, audits_for, run_audits
-from ..stores import Store, connect
-from .app import EXIT_FAILED, EXIT_OK, DbOption, JsonOption, app, console, settings_for
-from .runs import print_json
+from .app import (
+    EXIT_FAILED,
+    EXIT_OK,
+    DbOption,
+    JsonOption,
+    SourceOption,
+    app,
+    console,
+    settings_for,
+)
+from .output import print_json
+from .source_options import PASS_ON, SourceCommand, source_values
 
 
-def record_audit(store: Store, source: str, arguments: dict, report: AuditReport) -> str:
-    """Keep a standalone audit in the ledger, as a run with command ``audit``."""
-    record = ledger.RunRecord(source, "audit", arguments)
-    ledger.ensure_ledger(store)
-    record.update(status=ledger.SUCCESS if report.passed else ledger.FAILED,
-                  finished_at=datetime.now(UTC), audit=report.as_dict(),
-                  error=None if report.passed else report.summary())
-    record.save(store)
-    return record.run_id
+@app.command("audit", cls=SourceCommand, context_settings=PASS_ON)
+def audit_command(ctx: typer.Context, source: SourceOption = None, db: DbOption = None,
+                  as_json: JsonOption = False) -> None:
+    """Run the source's data audits (for NBA: two team rows per final game, scores, points,
+    orphans, schedule ...); exit code 1 if one fails."""
+    from ..runs import commands
+    from ..sources import registry
 
-
-@app.command("audit")
-def audit_command(
-    source: Annotated[str, typer.Option("--source", help="The source whose data to audit.")] = "nba",
-    season: Annotated[str | None, typer.Option("--season", help="Only this season, e.g. 2018-19.",
-                                               show_default=False)] = None,
-    db: DbOption = None,
-    as_json: JsonOption = False,
-) -> None:
-    """Run the data audits (two team rows per final game, scores, points, orphans, schedule ...);
-    exit code 1 if one fails.  Recorded in the ledger as a run with command `audit`."""
-    if season is not None and source == "nba":
-        from ..sources.nba.seasons import parse_season
-
-        season = parse_season(season)
-    settings = settings_for(db)
-    arguments = {"season": season} if season else {}
-    audits = audits_for(source, **arguments)
-    with connect(settings.database) as store:
-        report = run_audits(store, audits)
-        run_id = record_audit(store, source, arguments, report)
+    found = registry.only(source)
+    values = source_values(found, "audit", ctx.args)
+    done = commands.audit(found.name, settings_for(db), **values)
     if as_json:
-        print_json({"run_id": run_id, "source": source, **arguments, **report.as_dict()})
+        print_json(done.as_dict())
     else:
-        for result in report.results:
+        for result in done.report.results:
             mark = "[green]passed[/]" if result.passed else "[red]FAILED[/]"
-            console.print(f"{mark} {result.name}: {result.detail}", highlight=False, soft_wrap=True)
-        console.print(f"run {run_id}: {report.summary() if report.passed else str(len(report.failed)) + ' audits failed'}",
-                      highlight=False)
-    raise typer.Exit(EXIT_OK if report.passed else EXIT_FAILED)
-
+            console().print(f"{mark} {result.name}: {result.detail}", highlight=False, soft_wrap=True)
+        summary = done.report.summary() if done.passed else f"{len(done.report.failed)} audits failed"
+        console().print(f"run {done.run_id}: {summary}", highlight=False)
+    raise typer.Exit(EXIT_OK if done.passed else EXIT_FAILED)

@@ -5,45 +5,54 @@ from __future__ import annotations
 from typing import Annotated
 
 import typer
-from rich.table import Table as RichTable
 
-from ..runs import deadletters
-from ..stores import connect
-from .app import EXIT_FAILED, EXIT_USAGE, DbOption, JsonOption, app, console, fail, settings_for
-from .runs import print_json, when
+from .app import (
+    EXIT_FAILED,
+    EXIT_USAGE,
+    DbOption,
+    JsonOption,
+    SourceFilter,
+    app,
+    check_source,
+    console,
+    fail,
+    settings_for,
+)
+from .output import print_json, when
 
 dl_app = typer.Typer(help="Units that failed for good: list, retry or resolve them.")
 app.add_typer(dl_app, name="deadletters")
 
 AllOpt = Annotated[bool, typer.Option("--all", help="Resolved ones too.")]
-SourceOpt = Annotated[str | None, typer.Option("--source", help="Only this source.", show_default=False)]
-
-
-def _view(row: dict) -> dict:
-    return {k: v for k, v in row.items() if k not in ("updated_at",)}
 
 
 def _list(db: str | None, show_all: bool, source: str | None, as_json: bool) -> None:
+    from .. import query
+    from ..runs.commands import open_stores
+
+    check_source(source)
     settings = settings_for(db)
-    with connect(settings.database) as store:
-        rows = deadletters.list_letters(store, source=source, status=None if show_all else deadletters.OPEN)
+    with open_stores(settings) as stores:
+        letters = query.dead_letters(stores.control, source=source, include_resolved=show_all)
     if as_json:
-        print_json({"dead_letters": [_view(r) for r in rows]})
+        print_json({"dead_letters": letters})
         return
-    if not rows:
-        console.print("no open dead letters" if not show_all else "no dead letters")
+    if not letters:
+        console().print("no open dead letters" if not show_all else "no dead letters")
         return
-    table = RichTable(title=f"{len(rows)} {'' if show_all else 'open '}dead letters")
+    from rich.table import Table as RichTable
+
+    table = RichTable(title=f"{len(letters)} {'' if show_all else 'open '}dead letters")
     for name in ("id", "source", "unit", "status", "attempts", "first seen", "last seen", "error"):
         table.add_column(name, overflow="fold")
-    for r in rows:
-        table.add_row(r["id"], r["source"], r["unit_key"], r["status"], str(r["attempts"]),
-                      when(r["first_seen"]), when(r["last_seen"]), (r["error"] or "")[:160])
-    console.print(table)
+    for r in letters:
+        table.add_row(r.id, r.source, r.unit_key, r.status, str(r.attempts), when(r.first_seen),
+                      when(r.last_seen), (r.error or "")[:160])
+    console().print(table)
 
 
 @dl_app.callback(invoke_without_command=True)
-def deadletters_command(ctx: typer.Context, show_all: AllOpt = False, source: SourceOpt = None,
+def deadletters_command(ctx: typer.Context, show_all: AllOpt = False, source: SourceFilter = None,
                         db: DbOption = None, as_json: JsonOption = False) -> None:
     """Open dead letters (what `list` shows)."""
     if ctx.invoked_subcommand is None:
@@ -51,7 +60,7 @@ def deadletters_command(ctx: typer.Context, show_all: AllOpt = False, source: So
 
 
 @dl_app.command("list")
-def list_command(show_all: AllOpt = False, source: SourceOpt = None, db: DbOption = None,
+def list_command(show_all: AllOpt = False, source: SourceFilter = None, db: DbOption = None,
                  as_json: JsonOption = False) -> None:
     """Open dead letters, oldest first (--all: resolved ones too)."""
     _list(db, show_all, source, as_json)
@@ -64,52 +73,57 @@ def resolve_command(
     as_json: JsonOption = False,
 ) -> None:
     """Close a dead letter by hand (e.g. the data will never exist)."""
-    settings = settings_for(db)
-    with connect(settings.database) as store:
-        row = deadletters.find(store, ident)
-        if row is None:
+    from .. import query
+    from ..runs import deadletters
+    from ..runs.commands import open_stores
+
+    with open_stores(settings_for(db)) as stores:
+        letter = query.dead_letter(stores.control, ident)
+        if letter is None:
             raise fail(f"no dead letter {ident!r}: `fieldhouse deadletters list` shows them", EXIT_USAGE)
-        if row["status"] == deadletters.RESOLVED:
-            closed = row
-        else:
-            closed = deadletters.resolve(store, row, by="manual")
+        closed = letter.model_dump()
+        if letter.status != deadletters.RESOLVED:
+            closed = deadletters.resolve(stores.control, closed, by="manual")
+            closed.pop("updated_at", None)
     if as_json:
-        print_json(_view(closed))
+        print_json(closed)
     else:
-        console.print(f"dead letter {closed['id']} ({closed['source']} {closed['unit_key']}) is resolved",
-                      highlight=False)
+        console().print(f"dead letter {closed['id']} ({closed['source']} {closed['unit_key']}) is resolved",
+                        highlight=False)
 
 
 @dl_app.command("retry")
 def retry_command(
-    source: SourceOpt = None,
+    source: SourceFilter = None,
     archive: Annotated[str | None, typer.Option("--archive", help="Read responses from this archive folder.",
                                                 show_default=False)] = None,
     db: DbOption = None,
     as_json: JsonOption = False,
 ) -> None:
     """Run just the open dead letters now (a sync also retries them first)."""
+    from .. import query
+    from ..runs import commands
+    from ..runs.statuses import worst_exit_code
+    from ..sources import registry
+
+    check_source(source)
     settings = settings_for(db)
-    with connect(settings.database) as store:
-        sources = sorted({r["source"] for r in deadletters.list_letters(store, source=source)})
-    if not sources:
-        console.print("no open dead letters")
+    with commands.open_stores(settings) as stores:
+        names = sorted({letter.source for letter in query.dead_letters(stores.control, source=source)})
+    if not names:
+        console().print("no open dead letters")
         return
-    worst = 0
-    reports = []
-    for name in sources:
-        retry = deadletters.retry_function(name)
-        if retry is None:
-            raise fail(f"source {name!r} cannot retry its dead letters on its own: run its sync "
-                       f"(e.g. `fieldhouse sync {name} --season ...`), which retries them first", EXIT_FAILED)
-        report = retry(settings, archive=archive)
-        reports.append(report)
-        worst = max(worst, report.exit_code, key=lambda c: (0, 3, 1).index(c) if c in (0, 3, 1) else 9)
+    missing = [name for name in names if name not in registry.names()]
+    if missing:
+        raise fail(f"the dead letters of source {missing[0]!r} cannot be retried: no source of that name is "
+                   f"installed (the known sources are {', '.join(registry.names()) or 'none'}); "
+                   f"install it, or resolve them with `fieldhouse deadletters resolve ID`", EXIT_FAILED)
+    reports = [commands.retry(name, settings, archive=archive) for name in names]
     if as_json:
         print_json({"runs": [r.as_dict() for r in reports]})
     else:
         for r in reports:
-            console.print(f"run {r.run_id} ({r.source} retry): {r.status}; closed "
-                          f"{len(r.dead_letters_closed)}, still open {r.dead_letters_open}"
-                          + (f"; {r.error}" if r.error else ""), highlight=False)
-    raise typer.Exit(worst)
+            console().print(f"run {r.run_id} ({r.source} retry): {r.status}; closed "
+                            f"{len(r.dead_letters_closed)}, still open {r.dead_letters_open}"
+                            + (f"; {r.error}" if r.error else ""), highlight=False)
+    raise typer.Exit(worst_exit_code([r.exit_code for r in reports]))

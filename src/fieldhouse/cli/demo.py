@@ -1,35 +1,48 @@
-"""``fieldhouse demo``: the main job, offline, on the embedded SQLite default."""
+"""``fieldhouse demo [SOURCE]``: each source's offline demo, on the embedded SQLite default."""
 
 from __future__ import annotations
 
-import json
+from typing import Annotated
 
 import typer
-from rich.table import Table as RichTable
 
 from .app import DbOption, JsonOption, app, console, settings_for
-from .sync import show_report
+from .output import print_json, show_report
 
 
 @app.command()
-def demo(db: DbOption = None, as_json: JsonOption = False) -> None:
-    """Sync the 2018-19 NBA playoffs from the archive bundled in the package (real recorded
-    responses, no network) into the database, then show the Finals.  Run it again: nothing
-    changes."""
-    from ..sources.nba.demo import run_demo
+def demo(
+    source: Annotated[str | None, typer.Argument(help="Only this source's demo (default: every source's).",
+                                                 show_default=False)] = None,
+    db: DbOption = None,
+    as_json: JsonOption = False,
+) -> None:
+    """Sync each source from the archive bundled in the package (real recorded responses, no
+    network) into the database, then show what landed (for NBA: the 2018-19 playoffs, then
+    the Finals).  Run it again: nothing changes."""
+    from rich.table import Table as RichTable
+
+    from ..runs import commands
+    from ..runs.statuses import worst_exit_code
+    from ..sources import registry
 
     settings = settings_for(db)
-    report, finals = run_demo(settings)
+    names = [source] if source else [s.name for s in registry.resolve(None) if getattr(s, "demo", None)]
+    done = [commands.demo(name, settings) for name in names]
+    code = worst_exit_code([d.report.exit_code for d in done])
     if as_json:
-        console.print_json(json.dumps({**report.as_dict(), "database": settings.database.redacted}))
-        raise typer.Exit(report.exit_code)
-    console.print(f"fieldhouse demo: the 2018-19 NBA playoffs into {settings.database.redacted}")
-    show_report(report)
-    games = RichTable(title="The 2019 Finals, from nba.games")
-    for name in ("game_id", "game_date", "home", "score", "away", "winner"):
-        games.add_column(name)
-    for g in finals:
-        games.add_row(g["game_id"], str(g["game_date"]), g["home"], f"{g['home_score']}-{g['away_score']}",
-                      g["away"], g["winner"])
-    console.print(games)
-    raise typer.Exit(report.exit_code)
+        shown = [{**d.report.as_dict(), "database": settings.database.redacted} for d in done]
+        print_json(shown[0] if len(shown) == 1 else {"demos": shown})
+        raise typer.Exit(code)
+    out = console()
+    for d in done:
+        out.print(f"fieldhouse demo: {d.title} into {settings.database.redacted}")
+        show_report(d.report)
+        for shown_table in d.shown:
+            table = RichTable(title=shown_table.title)
+            for name in shown_table.columns:
+                table.add_column(name)
+            for row in shown_table.rows:
+                table.add_row(*(str(v) for v in row))
+            out.print(table)
+    raise typer.Exit(code)

@@ -7,16 +7,9 @@ from pathlib import Path
 from typing import Annotated
 
 import typer
-from rich.table import Table as RichTable
 
-from ..errors import CastError
-from ..mapping import load_mapping
-from ..sources.files import load_file
-from ..stores import connect
-from ..types import cast
 from .app import EXIT_PARTIAL, DbOption, JsonOption, app, console, fail, settings_for
-
-OUTCOMES = ("inserted", "updated", "unchanged", "stale", "rejected")
+from .output import counts_table
 
 
 @app.command()
@@ -31,6 +24,12 @@ def load(
 ) -> None:
     """Load FILE through a mapping; rejected rows go to fieldhouse_rejects with their reason.
     Exit code 3 when some rows were rejected."""
+    from ..errors import CastError
+    from ..mapping import load_mapping
+    from ..sources.files import load_file
+    from ..stores import connect
+    from ..types import cast
+
     spec = load_mapping(mapping)
     stamp = None
     if captured_at is not None:
@@ -45,21 +44,15 @@ def load(
     if as_json:
         print(json.dumps(done.as_dict()))
     else:
-        out = RichTable(title=f"{file.name} -> {settings.database.redacted}")
-        out.add_column("table")
-        for name in OUTCOMES:
-            out.add_column(name, justify="right")
-        for name, result in done.result.tables.items():
-            counts = result.counts()
-            out.add_row(name, *(str(counts[k]) for k in OUTCOMES))
-        console.print(out)
+        console().print(counts_table(f"{file.name} -> {settings.database.redacted}",
+                                     {name: result.counts() for name, result in done.result.tables.items()}))
         use = "used by the mapping" if spec.uses_captured_at else "not used by the mapping; the version comes from the data"
-        console.print(f"captured_at {done.captured_at.isoformat()} from {done.captured_from} ({use})", highlight=False)
+        console().print(f"captured_at {done.captured_at.isoformat()} from {done.captured_from} ({use})", highlight=False)
         if rejected:
             q = done.result.quarantine
-            console.print(f"{rejected} row(s) rejected: see table fieldhouse_rejects "
+            console().print(f"{rejected} row(s) rejected: see table fieldhouse_rejects "
                           f"({q.inserted} new, {q.updated + q.unchanged} already there)", highlight=False)
             for rej in done.result.rejects[:5]:
-                console.print(f"  {rej.origin or rej.target}: {rej.reason}", highlight=False, soft_wrap=True)
+                console().print(f"  {rej.origin or rej.target}: {rej.reason}", highlight=False, soft_wrap=True)
     if rejected:
         raise typer.Exit(EXIT_PARTIAL)

@@ -2,19 +2,25 @@
 
 from __future__ import annotations
 
-import json
 from datetime import date
 from typing import Annotated
 
 import typer
-from rich.table import Table as RichTable
 
-from ..sources.replay import load_handlers, replay
-from ..stores import connect
-from .app import EXIT_PARTIAL, EXIT_USAGE, DbOption, JsonOption, app, console, fail, settings_for
+from .app import (
+    EXIT_PARTIAL,
+    EXIT_USAGE,
+    DbOption,
+    JsonOption,
+    SourceFilter,
+    app,
+    check_source,
+    console,
+    fail,
+    settings_for,
+)
+from .output import counts_table, print_json
 
-SourceOption = Annotated[str | None, typer.Option("--source", help="Only this source (e.g. nba).",
-                                                  show_default=False)]
 SinceOption = Annotated[str | None, typer.Option(
     "--since", help="Only responses captured on or after this date (YYYY-MM-DD, UTC).",
     show_default=False)]
@@ -31,7 +37,7 @@ def parse_since(since: str | None) -> date | None:
 
 @app.command("replay")
 def replay_command(
-    source: SourceOption = None,
+    source: SourceFilter = None,
     since: SinceOption = None,
     db: DbOption = None,
     as_json: JsonOption = False,
@@ -39,23 +45,22 @@ def replay_command(
     """Re-run the mappings over the stored raw responses, oldest first, without any network
     call.  Replaying twice changes nothing; an older response never brings back older
     values.  Exit code 3 if a response could not be mapped."""
+    from ..runs.commands import open_stores
+    from ..sources.replay import replay
+
     start = parse_since(since)
+    check_source(source)
     settings = settings_for(db)
-    load_handlers()
-    with connect(settings.database) as store:
-        report = replay(store, source=source, since=start)
+    with open_stores(settings) as stores:
+        report = replay(stores.data, source=source, since=start, control=stores.control)
     if as_json:
-        console.print_json(json.dumps(report.as_dict()))
+        print_json(report.as_dict())
     else:
-        table = RichTable(title=f"replayed {report.responses} responses into {settings.database.redacted}")
-        for name in ("table", "inserted", "updated", "unchanged", "stale", "rejected"):
-            table.add_column(name, justify="left" if name == "table" else "right")
-        for name, result in sorted(report.tables.items()):
-            table.add_row(name, *(str(v) for v in result.counts().values()))
-        console.print(table)
+        console().print(counts_table(f"replayed {report.responses} responses into {settings.database.redacted}",
+                                     report.tables.as_dict()))
         for key, n in report.unhandled.items():
-            console.print(f"no handler for {key}: {n} stored responses left as they are")
+            console().print(f"no handler for {key}: {n} stored responses left as they are")
         for src, endpoint, params, error in report.failures:
-            console.print(f"[red]failed[/] {src} {endpoint} {params}: {error}", highlight=False)
+            console().print(f"[red]failed[/] {src} {endpoint} {params}: {error}", highlight=False)
     if report.failures:
         raise typer.Exit(EXIT_PARTIAL)

@@ -7,7 +7,6 @@ from typing import Annotated
 
 import typer
 
-from ..mapping import load_mapping, schema_sql
 from .app import app
 
 
@@ -17,6 +16,8 @@ def schema(
     dialect: Annotated[str, typer.Option(help="sqlite or postgresql.")] = "sqlite",
 ) -> None:
     """Print the CREATE statements of the mapping's tables (and the quarantine table), in load order."""
+    from ..mapping import load_mapping, schema_sql
+
     if dialect not in ("sqlite", "postgresql"):
         raise typer.BadParameter("use sqlite or postgresql", param_hint="--dialect")
     print(schema_sql(load_mapping(mapping), dialect), end="")

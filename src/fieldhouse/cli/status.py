@@ -1,109 +1,55 @@
-"""``fieldhouse status``: per table its rows and newest ``captured_at``; per source its last
-run; the open dead letters; the last audit."""
+"""``fieldhouse status``: per table its rows and newest version; per source its last run;
+the open dead letters; the last audit."""
 
 from __future__ import annotations
 
-import importlib
-from typing import Any
-
-from rich.table import Table as RichTable
-
-from ..runs import deadletters, ledger
-from ..runs.watermarks import WATERMARKS
-from ..sources.raw import RAW_TABLE
-from ..stores import Store, connect
-from ..table import Table
-from .app import DbOption, JsonOption, app, console, settings_for
-from .runs import print_json, run_view, status_text, when
-
-#: Modules whose ``TABLES`` (a dict of Table) status reports on, besides fieldhouse's own.
-SOURCE_TABLES = ("fieldhouse.sources.nba.schema",)
-
-
-def known_tables() -> list[Table]:
-    tables: list[Table] = []
-    for module in SOURCE_TABLES:
-        try:
-            tables.extend(importlib.import_module(module).TABLES.values())
-        except (ImportError, AttributeError):
-            continue
-    return [*tables, RAW_TABLE, WATERMARKS, *ledger.LEDGER_TABLES, deadletters.DEAD_LETTERS_TABLE]
-
-
-def table_status(store: Store) -> list[dict[str, Any]]:
-    out = []
-    for table in known_tables():
-        if not store.table_exists(table):
-            continue
-        newest_column = "captured_at" if "captured_at" in table.columns else table.version
-        out.append({"table": table.name, "rows": store.count(table),
-                    "newest_column": newest_column, "newest": store.max_value(table, newest_column)})
-    return out
-
-
-def collect(store: Store, settings) -> dict[str, Any]:
-    runs = ledger.list_runs(store)
-    sources: dict[str, dict[str, Any]] = {}
-    for run in runs:  # newest first
-        entry = sources.setdefault(run["source"], {"source": run["source"], "last_run": None, "last_success": None})
-        if entry["last_run"] is None:
-            entry["last_run"] = _brief(run_view(run, settings))
-        if entry["last_success"] is None and run["status"] == "success":
-            entry["last_success"] = _brief(run_view(run, settings))
-    audited = next((r for r in runs if r.get("audit")), None)
-    letters = deadletters.list_letters(store)
-    return {
-        "database": settings.database.redacted,
-        "tables": table_status(store),
-        "sources": list(sources.values()),
-        "open_dead_letters": [{k: r[k] for k in ("id", "source", "unit_key", "attempts", "first_seen",
-                                                 "last_seen", "error")} for r in letters],
-        "last_audit": None if audited is None else {
-            "run_id": audited["run_id"], "source": audited["source"], "command": audited["command"],
-            "at": audited["finished_at"] or audited["started_at"], **audited["audit"]},
-    }
-
-
-def _brief(view: dict[str, Any]) -> dict[str, Any]:
-    return {k: view[k] for k in ("run_id", "command", "status", "started_at", "finished_at", "error",
-                                  "looks_dead")}
+from .app import DbOption, JsonOption, SourceFilter, app, check_source, console, settings_for
+from .output import print_json, status_text, when
 
 
 @app.command("status")
-def status_command(db: DbOption = None, as_json: JsonOption = False) -> None:
+def status_command(source: SourceFilter = None, db: DbOption = None, as_json: JsonOption = False) -> None:
     """What is in the database and how the last runs went."""
+    from rich.table import Table as RichTable
+
+    from .. import query
+    from ..runs.commands import open_stores
+
+    check_source(source)
     settings = settings_for(db)
-    with connect(settings.database) as store:
-        data = collect(store, settings)
+    with open_stores(settings) as stores:
+        data = query.status(stores.data, stores.control, database=settings.database.redacted, source=source,
+                            stale_after=settings.run_stale_after)
     if as_json:
         print_json(data)
         return
-    table = RichTable(title=f"tables in {data['database']}")
+    out = console()
+    table = RichTable(title=f"tables in {data.database}")
     for name in ("table", "rows", "newest"):
         table.add_column(name, justify="right" if name == "rows" else "left")
-    for t in data["tables"]:
-        table.add_row(t["table"], str(t["rows"]), f"{when(t['newest'])} ({t['newest_column']})" if t["newest"] else "")
-    console.print(table)
-    if not data["sources"]:
-        console.print("no runs recorded yet")
-    for s in data["sources"]:
-        last = s["last_run"]
-        line = (f"{s['source']}: last run {last['run_id']} ({last['command']}) {status_text(last)} "
-                f"at {when(last['started_at'])} UTC")
-        if s["last_success"] and s["last_success"]["run_id"] != last["run_id"]:
-            line += f"; last success {when(s['last_success']['started_at'])} UTC"
-        console.print(line, highlight=False)
-        if last["error"]:
-            console.print(f"  {last['error'][:300]}", highlight=False)
-    letters = data["open_dead_letters"]
-    console.print(f"open dead letters: {len(letters)}" + ("".join(
-        f"\n  {r['id']} {r['source']} {r['unit_key']} ({r['attempts']} attempts): {(r['error'] or '')[:120]}"
-        for r in letters[:10])), highlight=False)
-    audit = data["last_audit"]
+    for t in data.tables:
+        table.add_row(t.table, str(t.rows), f"{when(t.newest)} ({t.newest_column})" if t.newest else "")
+    out.print(table)
+    if not data.sources:
+        out.print("no runs recorded yet")
+    for s in data.sources:
+        last = s.last_run
+        line = (f"{s.source}: last run {last.run_id} ({last.command}) {status_text(last.status, last.looks_dead)} "
+                f"at {when(last.started_at)} UTC")
+        if s.last_success and s.last_success.run_id != last.run_id:
+            line += f"; last success {when(s.last_success.started_at)} UTC"
+        out.print(line, highlight=False)
+        if last.error:
+            out.print(f"  {last.error[:300]}", highlight=False)
+    letters = data.open_dead_letters
+    out.print(f"open dead letters: {len(letters)}" + "".join(
+        f"\n  {r.id} {r.source} {r.unit_key} ({r.attempts} attempts): {(r.error or '')[:120]}"
+        for r in letters[:10]), highlight=False)
+    audit = data.last_audit
     if audit is None:
-        console.print("last audit: none")
+        out.print("last audit: none")
     else:
-        failed = [r["name"] for r in audit["results"] if not r["passed"]]
-        console.print(f"last audit: run {audit['run_id']} at {when(audit['at'])} UTC: "
-                      + ("[green]all passed[/]" if not failed else f"[red]failed:[/] {', '.join(failed)}"),
-                      highlight=False)
+        failed = [r["name"] for r in audit.results if not r["passed"]]
+        out.print(f"last audit: run {audit.run_id} at {when(audit.at)} UTC: "
+                  + ("[green]all passed[/]" if not failed else f"[red]failed:[/] {', '.join(failed)}"),
+                  highlight=False)

@@ -1,101 +1,52 @@
-"""``fieldhouse sync nba`` and ``fieldhouse backfill nba``."""
+"""``fieldhouse sync SOURCE [options]`` and ``fieldhouse backfill SOURCE [options]``: the
+options are the source's own (``fieldhouse sync --help`` lists them)."""
 
 from __future__ import annotations
 
-import json
-from datetime import date
 from typing import Annotated
 
 import typer
-from rich.table import Table as RichTable
 
-from ..sources.nba.seasons import parse_season, parse_season_range, parse_season_types
-from .app import EXIT_OK, DbOption, JsonOption, app, console, fail, settings_for
-
-SOURCES = ("nba",)
-
-ArchiveOpt = Annotated[str | None, typer.Option("--archive", help="Read responses from this archive folder instead of the network.")]
-FullOpt = Annotated[bool, typer.Option("--full", help="Ignore the watermark: fetch the whole season again.")]
-SeasonTypeOpt = Annotated[str, typer.Option("--season-type", help="regular, playoffs, play_in or all.")]
-AsOfOpt = Annotated[str | None, typer.Option("--as-of", help="Treat this date (YYYY-MM-DD) as today: which season is in progress, which days to schedule. Default: today, or offline the day of the archive's newest capture.")]
-SafetyOpt = Annotated[int, typer.Option("--safety-days", help="Re-fetch this many days before the watermark.")]
+from .app import DbOption, JsonOption, app, settings_for
+from .output import print_json, show_report
+from .source_options import PASS_ON, SourceCommand, source_name, source_values
 
 
-def _check_source(source: str) -> None:
-    if source not in SOURCES:
-        raise fail(f"unknown source {source!r}: use one of {', '.join(SOURCES)}", 2)
+def _run(command: str, ctx: typer.Context, source: str, db: str | None, as_json: bool) -> None:
+    from ..runs import commands
+    from ..sources import registry
 
-
-def _as_of(text: str | None) -> date | None:
-    if text is None:
-        return None
-    try:
-        return date.fromisoformat(text)
-    except ValueError:
-        raise fail(f"--as-of {text!r} is not a date: write it as YYYY-MM-DD", 2) from None
-
-
-def run_nba(seasons: list[str], season_type: str, *, db: str | None, archive: str | None, full: bool,
-            as_of: date | None, safety_days: int, command: str, as_json: bool) -> None:
-    from ..sources.nba.run import sync_nba
-
+    found = registry.get(source_name(source))
+    values = source_values(found, command, ctx.args)
     settings = settings_for(db)
-    report = sync_nba(settings, seasons, parse_season_types(season_type), archive=archive, full=full,
-                      as_of=as_of, safety_days=safety_days, command=command)
+    run = commands.sync if command == "sync" else commands.backfill
+    report = run(found.name, settings, **values)
     if as_json:
-        console.print_json(json.dumps(report.as_dict()))
+        print_json(report.as_dict())
     else:
         show_report(report)
     raise typer.Exit(report.exit_code)
 
 
-def show_report(report) -> None:
-    data = report.as_dict()
-    table = RichTable(title=f"{data.get('command', 'sync')} {data.get('source', '')}: {data['status']}"
-                      f" ({data['http_calls']} HTTP calls)")
-    table.add_column("table")
-    for name in ("inserted", "updated", "unchanged", "stale", "rejected"):
-        table.add_column(name, justify="right")
-    for name, counts in data["tables"].items():
-        table.add_row(name, *(str(counts[k]) for k in ("inserted", "updated", "unchanged", "stale", "rejected")))
-    console.print(table)
-    for unit in data.get("units", []):
-        if unit["status"] != "success":
-            console.print(f"[red]unit {unit['key']} failed:[/] {unit['error']}", highlight=False)
-
-
-@app.command()
+@app.command(cls=SourceCommand, context_settings=PASS_ON)
 def sync(
-    source: Annotated[str, typer.Argument(help="The source to sync: nba.")],
-    season: Annotated[str, typer.Option("--season", help="The season, e.g. 2025-26.")],
-    season_type: SeasonTypeOpt = "all",
-    archive: ArchiveOpt = None,
-    full: FullOpt = False,
-    as_of: AsOfOpt = None,
-    safety_days: SafetyOpt = 2,
+    ctx: typer.Context,
+    source: Annotated[str, typer.Argument(help="The source to sync (its options are listed below).")],
     db: DbOption = None,
     as_json: JsonOption = False,
 ) -> None:
-    """Bring a season up to date: the first run fetches it all, later runs only what is new."""
-    _check_source(source)
-    run_nba([parse_season(season)], season_type, db=db, archive=archive, full=full,
-            as_of=_as_of(as_of), safety_days=safety_days, command="sync", as_json=as_json)
-    raise typer.Exit(EXIT_OK)
+    """Bring a source's data up to date: the first run fetches it all, later runs only what
+    is new."""
+    _run("sync", ctx, source, db, as_json)
 
 
-@app.command()
+@app.command(cls=SourceCommand, context_settings=PASS_ON)
 def backfill(
-    source: Annotated[str, typer.Argument(help="The source: nba.")],
-    seasons: Annotated[str, typer.Option("--seasons", help="A range such as 2019-20..2024-25, or a comma list.")],
-    season_type: SeasonTypeOpt = "all",
-    archive: ArchiveOpt = None,
-    full: FullOpt = False,
-    as_of: AsOfOpt = None,
-    safety_days: SafetyOpt = 2,
+    ctx: typer.Context,
+    source: Annotated[str, typer.Argument(help="The source (its options are listed below).")],
     db: DbOption = None,
     as_json: JsonOption = False,
 ) -> None:
-    """Sync several seasons, each season type an isolated unit: one failure never stops the rest."""
-    _check_source(source)
-    run_nba(parse_season_range(seasons), season_type, db=db, archive=archive, full=full,
-            as_of=_as_of(as_of), safety_days=safety_days, command="backfill", as_json=as_json)
+    """Sync a span of history (e.g. several seasons), each piece an isolated unit: one
+    failure never stops the rest."""
+    _run("backfill", ctx, source, db, as_json)

@@ -80,7 +80,3 @@ def unregister_function(name: str) -> None:
 
 def lookup(name: str) -> Callable[..., Any] | None:
     return BUILTINS.get(name) or _registry.get(name)
-
-
-def known_functions() -> list[str]:
-    return sorted({*BUILTINS, *_registry, "path", "captured_at"})

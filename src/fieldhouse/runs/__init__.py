@@ -1,9 +1,13 @@
-"""Orchestration: units of work, watermarks, the run ledger, dead letters, audits.
+"""Orchestration: recorded runs of a source's units, watermarks, the run ledger, dead
+letters, audits.
 
-``execute_run`` is the entry point every source's sync uses (see docs/runs.md).
+``execute_run`` runs units as one recorded run (see docs/runs.md); :mod:`.commands` is the
+Python API that runs a source by name (``fieldhouse.sync``, ``backfill``, ``retry``,
+``audit``).
 """
 
-from .execute import RunReport, execute_run
-from .units import Unit
+from ..sources.units import Unit, UnitResult
+from .execute import execute_run
+from .report import RunReport, UnitOutcome
 
-__all__ = ["RunReport", "Unit", "execute_run"]
+__all__ = ["RunReport", "Unit", "UnitOutcome", "UnitResult", "execute_run"]

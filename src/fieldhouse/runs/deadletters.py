@@ -15,6 +15,7 @@ from datetime import datetime
 from typing import Any
 
 from ..stores import Store
+from ..stores.compat import read_rows
 from ..table import Table
 from .ledger import stamp
 
@@ -78,22 +79,8 @@ def list_letters(store: Store, *, source: str | None = None, status: str | None 
     """Dead letters (open ones by default), oldest first."""
     if not store.table_exists(DEAD_LETTERS_TABLE):
         return []
-    where: dict[str, Any] = {}
-    if source:
-        where["source"] = source
-    if status:
-        where["status"] = status
-    rows = store.rows(DEAD_LETTERS_TABLE, where=where or None)
-    rows.sort(key=lambda r: (r["first_seen"], r["source"], r["unit_key"]))
-    return rows
-
-
-def find(store: Store, ident: str) -> dict[str, Any] | None:
-    """A dead letter by its id (``dl-…``) or its unit key."""
-    for row in list_letters(store, status=None):
-        if ident in (row["id"], row["unit_key"]):
-            return row
-    return None
+    where = {k: v for k, v in (("source", source), ("status", status)) if v}
+    return read_rows(store, DEAD_LETTERS_TABLE, where=where or None, order_by=["first_seen", "source", "unit_key"])
 
 
 def record_failure(store: Store, *, source: str, unit_key: str, kind: str, run_id: str,
@@ -123,22 +110,3 @@ def resolve(store: Store, row: Mapping[str, Any], *, by: str) -> dict[str, Any]:
     closed = {**row, "status": RESOLVED, "resolved_at": now, "resolved_by": by, "updated_at": now}
     store.upsert(DEAD_LETTERS_TABLE, [closed])
     return closed
-
-
-#: source -> "module:function" that runs just the open dead letters of that source:
-#: ``function(settings, *, archive=None) -> RunReport`` (a run with command ``retry``).
-RETRY_SOURCES: dict[str, str] = {"nba": "fieldhouse.sources.nba.run:retry_nba"}
-
-
-def retry_function(source: str):
-    """The registered retry function of ``source``, or None if it has none (yet)."""
-    import importlib
-
-    target = RETRY_SOURCES.get(source)
-    if target is None:
-        return None
-    module, _, name = target.partition(":")
-    try:
-        return getattr(importlib.import_module(module), name, None)
-    except ImportError:
-        return None

@@ -1,7 +1,8 @@
 """Pre-flight checks, run before every sync and alone as ``fieldhouse doctor``.
 
-1. **database**: reachable, and writable (fieldhouse's own tables are created if needed and
-   a probe row is written to ``fieldhouse_meta``);
+1. **database**: the control store is reachable, and writable (fieldhouse's own tables are
+   created if needed and a probe row is written to ``fieldhouse_meta``); a data store apart
+   from it is reachable (**data**);
 2. **schema**: the version in ``fieldhouse_meta`` is the one this fieldhouse expects (a new
    database is stamped with it; an older one is brought up to it, since table changes are
    only ever added columns; a newer one is refused: upgrade fieldhouse);
@@ -18,13 +19,12 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
 
-from ..errors import FieldhouseError
+from ..errors import error_text
 from ..stores import Store
 from ..urls import redact
 from . import ledger
 from .deadletters import DEAD_LETTERS_TABLE
-
-OK, FAILED, SKIPPED = "ok", "failed", "skipped"
+from .statuses import FAILED, OK, SKIPPED
 
 
 @dataclass
@@ -59,7 +59,7 @@ class DoctorReport:
 
 
 def _message(exc: BaseException) -> str:
-    text = str(exc) if isinstance(exc, FieldhouseError) else f"{type(exc).__name__}: {exc}"
+    text = error_text(exc)
     return redact(text.strip().splitlines()[0] if text.strip() else type(exc).__name__)
 
 
@@ -96,6 +96,17 @@ def check_schema(store: Store) -> Check:
     return Check("schema", OK, f"schema at version {found}", time.monotonic() - started)
 
 
+def check_data(data: Store) -> Check:
+    """A data store apart from the control store: reachable."""
+    started = time.monotonic()
+    try:
+        data.table_exists(ledger.META_TABLE)
+    except Exception as exc:
+        return Check("data", FAILED, f"{data.url.redacted} is not reachable: {_message(exc)}",
+                     time.monotonic() - started)
+    return Check("data", OK, f"{data.url.redacted} is reachable", time.monotonic() - started)
+
+
 def check_api(api_check: Callable[[], Any] | None, skipped_because: str = "no API check given") -> Check:
     if api_check is None:
         return Check("api", SKIPPED, skipped_because)
@@ -105,15 +116,21 @@ def check_api(api_check: Callable[[], Any] | None, skipped_because: str = "no AP
     except Exception as exc:
         return Check("api", FAILED, f"the API host does not answer: {_message(exc)}",
                      time.monotonic() - started)
+    if answer is None:
+        return Check("api", SKIPPED, "the source has no API to check", time.monotonic() - started)
     detail = answer if isinstance(answer, str) and answer else "the API host answers"
     return Check("api", OK, detail, time.monotonic() - started)
 
 
-def preflight(store: Store, api_check: Callable[[], Any] | None = None, *,
-              api_skipped_because: str = "reading an archive: no API call needed") -> DoctorReport:
-    """Run the checks in order; the schema is not checked on a database that is not writable."""
-    report = DoctorReport([check_database(store)])
+def preflight(control: Store, api_check: Callable[[], Any] | None = None, *,
+              api_skipped_because: str = "reading an archive: no API call needed",
+              data: Store | None = None) -> DoctorReport:
+    """Run the checks in order; the schema is not checked on a database that is not
+    writable.  ``data``: the data store, when it is not ``control``."""
+    report = DoctorReport([check_database(control)])
     if report.ok:
-        report.checks.append(check_schema(store))
+        report.checks.append(check_schema(control))
+    if data is not None and data is not control:
+        report.checks.append(check_data(data))
     report.checks.append(check_api(api_check, api_skipped_because))
     return report

@@ -3,122 +3,103 @@ first, then each unit in isolation, then audits; everything in the ledger (docs/
 
 ::
 
-    report = execute_run(store, source="nba", command="sync", arguments={"season": "2018-19"},
+    report = execute_run(store, source="example", command="sync", arguments={"season": "2024"},
                          units=units, unit_for_key=unit_for_key, http_calls=lambda: client.sent,
-                         api_check=tiny_request_or_None, audits=audits_for(season="2018-19"))
+                         api_check=tiny_request_or_None, audits=audits)
     report.status, report.exit_code, report.counts()
+
+``store`` is the data store; ``control=`` (default: the same store) holds the ledger,
+watermarks, dead letters and raw zone.  :func:`fieldhouse.runs.commands.run_source` builds
+all of this from a :class:`~fieldhouse.sources.protocol.Source`.
 """
 
 from __future__ import annotations
 
 import logging
-import threading
+import time
+import traceback
 from collections.abc import Callable, Iterable, Mapping
-from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
 
-from ..errors import LockBusyError
+from ..errors import LockBusyError, error_text
 from ..settings import Settings, get_settings
-from ..stores import Store, UpsertResult, connect
+from ..sources.audits import Audit
+from ..sources.units import Unit, UnitResult
+from ..sources.watermarks import set_watermark
+from ..stores import Store
+from ..stores.counts import Counts
+from ..stores.roles import Stores
 from . import deadletters, ledger
-from .audits import Audit, AuditReport, run_audits
-from .doctor import DoctorReport, preflight
+from .audits import run_audits
+from .doctor import preflight
+from .heartbeat import Heartbeat
 from .logs import run_context
 from .progress import UnitProgress
-from .runner import FAILED, PARTIAL, SKIPPED, SUCCESS, UnitOutcome, error_text, run_recorded_unit
-from .units import Unit
+from .report import RunReport, UnitOutcome
+from .statuses import FAILED, PARTIAL, RUNNING, SKIPPED, SUCCESS
 
 log = logging.getLogger("fieldhouse.runs")
 
-EXIT_CODES = {SUCCESS: 0, FAILED: 1, PARTIAL: 3}
 
+def run_unit(stores: Stores, unit: Unit, run: ledger.RunRecord) -> UnitOutcome:
+    """Run one unit of a recorded run: fetch, then write its rows to the data store and
+    record it in the control store (its unit row, its watermarks, the closing of its dead
+    letter): one transaction when the stores can share one, else the data first.  Errors of
+    the unit become a failed outcome and a dead letter; errors recording the failure
+    propagate (the database is gone: the run cannot go on)."""
+    source, control = run.row["source"], stores.control
+    letter = deadletters.get(control, source, unit.key)
+    retrying = letter is not None and letter["status"] == deadletters.OPEN
+    attempts = (letter["attempts"] or 0) + 1 if retrying else 1
+    started_at = ledger.stamp()
+    started = time.monotonic()
+    done = getattr(unit, "done", None)
+    if callable(done) and done(control):
+        control.upsert(ledger.UNITS_TABLE, [ledger.unit_row(
+            run, unit.key, unit.kind, SKIPPED, attempts=0, started_at=started_at, duration=0.0)])
+        log.info("unit %s skipped: the source says it is already complete", unit.key)
+        return UnitOutcome(unit.key, unit.kind, SKIPPED, attempts=0)
+    control.upsert(ledger.UNITS_TABLE, [ledger.unit_row(
+        run, unit.key, unit.kind, RUNNING, attempts=attempts, started_at=started_at)])
+    outcome = UnitOutcome(unit.key, unit.kind, SUCCESS, attempts=attempts)
 
-@dataclass
-class RunReport:
-    """What a run did; the same facts are in the ledger under ``run_id``."""
+    def write_data() -> UnitResult:
+        written = UnitResult.of(unit.write(stores.data, fetched))
+        outcome.tables = Counts.of(written.tables)
+        outcome.duration = time.monotonic() - started
+        return written
 
-    run_id: str
-    source: str
-    command: str
-    status: str = ledger.RUNNING
-    error: str | None = None
-    units: list[UnitOutcome] = field(default_factory=list)
-    http_calls: int = 0
-    preflight: DoctorReport | None = None
-    audit: AuditReport | None = None
-    abandoned: list[str] = field(default_factory=list)
-    dead_letters_opened: list[str] = field(default_factory=list)
-    dead_letters_closed: list[str] = field(default_factory=list)
-    dead_letters_open: int = 0
+    def record(written: UnitResult) -> None:
+        for scope, value in written.watermarks.items():
+            set_watermark(control, source, scope, value)
+        control.upsert(ledger.UNITS_TABLE, [ledger.unit_row(
+            run, unit.key, unit.kind, SUCCESS, attempts=attempts, started_at=started_at,
+            duration=outcome.duration, counts=outcome.counts())])
+        if retrying:
+            deadletters.resolve(control, letter, by=run.run_id)
+            outcome.dead_letter = "closed"
 
-    @property
-    def tables(self) -> dict[str, UpsertResult]:
-        merged: dict[str, UpsertResult] = {}
-        for unit in self.units:
-            for name, result in unit.tables.items():
-                merged.setdefault(name, UpsertResult(name))
-                merged[name] += result
-        return merged
-
-    def counts(self) -> dict[str, dict[str, int]]:
-        return {name: result.counts() for name, result in sorted(self.tables.items())}
-
-    @property
-    def exit_code(self) -> int:
-        return EXIT_CODES.get(self.status, 1)
-
-    def as_dict(self) -> dict[str, Any]:
-        return {
-            "run_id": self.run_id, "source": self.source, "command": self.command,
-            "status": self.status, "exit_code": self.exit_code, "error": self.error,
-            "counts": self.counts(), "tables": self.counts(), "http_calls": self.http_calls,
-            "units": [u.as_dict() for u in self.units],
-            "preflight": self.preflight.as_dict() if self.preflight else None,
-            "audit": self.audit.as_dict() if self.audit else None,
-            "abandoned_runs": self.abandoned,
-            "dead_letters": {"opened": self.dead_letters_opened, "closed": self.dead_letters_closed,
-                             "open": self.dead_letters_open},
-        }
-
-
-class Heartbeat:
-    """Rewrites the run's ledger row every ``interval`` seconds from a thread with its own
-    database connection, so a long fetch still shows the run alive."""
-
-    def __init__(self, store: Store, record: ledger.RunRecord, interval: float) -> None:
-        self.record = record
-        self.interval = interval
-        self.url = store.url
-        self._stop = threading.Event()
-        self._thread: threading.Thread | None = None
-        self.own_connection = not (store.dialect == "sqlite" and store.url.sqlite_path == ":memory:")
-
-    def start(self) -> None:
-        if self.own_connection:
-            self._thread = threading.Thread(target=self._beat, name="fieldhouse-heartbeat", daemon=True)
-            self._thread.start()
-
-    def _beat(self) -> None:
-        with run_context(self.record.run_id):
-            try:
-                store = connect(self.url)
-            except Exception as exc:
-                log.warning("heartbeat: cannot connect (%s); the run beats between units only", exc)
-                return
-            try:
-                while not self._stop.wait(self.interval):
-                    try:
-                        self.record.save(store)
-                    except Exception as exc:
-                        log.warning("heartbeat not written: %s", error_text(exc))
-            finally:
-                store.close()
-
-    def stop(self) -> None:
-        self._stop.set()
-        if self._thread is not None:
-            self._thread.join(timeout=5)
+    try:
+        fetched = unit.fetch()
+        stores.commit(write_data, record)
+    except Exception as exc:  # isolation: one unit's failure never stops the run
+        duration = time.monotonic() - started
+        message, trace = error_text(exc), traceback.format_exc()
+        log.error("unit %s failed: %s", unit.key, message)
+        with control.transaction():
+            control.upsert(ledger.UNITS_TABLE, [ledger.unit_row(
+                run, unit.key, unit.kind, FAILED, attempts=attempts, started_at=started_at,
+                duration=duration, error=message, traceback=trace)])
+            deadletters.record_failure(control, source=source, unit_key=unit.key, kind=unit.kind,
+                                       run_id=run.run_id, error=message, traceback=trace, exc=exc, unit=unit)
+        return UnitOutcome(unit.key, unit.kind, FAILED, error=message, traceback=trace,
+                           duration=duration, attempts=attempts, dead_letter="opened")
+    if outcome.dead_letter == "closed":
+        log.info("unit %s succeeded on attempt %d: its dead letter is resolved", unit.key, attempts)
+    log.info("unit %s done: %s", unit.key,
+             ", ".join(f"{name} {r.counts()}" for name, r in sorted(outcome.tables.items())) or "nothing written")
+    return outcome
 
 
 def _summary(outcomes: list[UnitOutcome]) -> str | None:
@@ -137,13 +118,13 @@ def _status(outcomes: list[UnitOutcome]) -> str:
     return FAILED if failed == sum(u.status != SKIPPED for u in outcomes) else PARTIAL
 
 
-def _plan(store: Store, source: str, units: list[Unit],
+def _plan(control: Store, source: str, units: list[Unit],
           unit_for_key: Callable[[str], Unit | None] | None) -> list[Unit]:
     """Open dead letters of the source first (rebuilt by ``unit_for_key``, or found among
     ``units``), then the other units, each key once."""
     by_key = {u.key: u for u in units}
     first: list[Unit] = []
-    for letter in deadletters.list_letters(store, source=source):
+    for letter in deadletters.list_letters(control, source=source):
         key = letter["unit_key"]
         unit = by_key.get(key)
         if unit is None and unit_for_key is not None:
@@ -165,16 +146,16 @@ def _plan(store: Store, source: str, units: list[Unit],
     return first + rest
 
 
-def _abandon_dead(store: Store, record: ledger.RunRecord, stale_after: float) -> list[str]:
+def _abandon_dead(control: Store, record: ledger.RunRecord, stale_after: float) -> list[str]:
     """Mark the source's other ``running`` runs abandoned: we hold the source's lock, which
     a live run would hold, so their process (or its connection) is gone."""
     gone = []
-    for run in ledger.list_runs(store, source=record.row["source"]):
-        if run["status"] != ledger.RUNNING or run["run_id"] == record.run_id:
+    for run in ledger.list_runs(control, source=record.row["source"], status=RUNNING):
+        if run["run_id"] == record.run_id:
             continue
         reason = ledger.looks_dead(run, stale_after=stale_after) or (
             f"it no longer holds the lock of source {run['source']} (its process or connection is gone)")
-        ledger.abandon(store, run, reason)
+        ledger.abandon(control, run, reason)
         log.warning("run %s (%s %s, started %s) marked abandoned: %s", run["run_id"], run["source"],
                     run["command"], f"{run['started_at']:%Y-%m-%d %H:%M:%S}", reason)
         gone.append(run["run_id"])
@@ -200,15 +181,19 @@ def execute_run(
     lock_wait: float | None = None,
     progress: UnitProgress | None = None,
     api_skipped_because: str = "reading an archive: no API call needed",
+    control: Store | None = None,
 ) -> RunReport:
     """Run ``units`` of ``source`` as one recorded run; see docs/runs.md.
 
+    ``store`` is the data store, ``control`` the store of the ledger (default: ``store``).
     ``units`` may be a callable, called after the pre-flight and once the lock is held.
     ``unit_for_key(key)`` rebuilds a unit from the key of an open dead letter (None: cannot).
-    A unit may offer ``done(store) -> bool``: True skips it (e.g. its watermark covers it).
+    A unit may offer ``done(control) -> bool``: True skips it (e.g. its watermark covers it).
     Never raises for a failure of the source or the database: the report says what happened
     (``status``, ``error``, ``exit_code``); KeyboardInterrupt is recorded, then re-raised.
     """
+    stores = Stores.of(store, control)
+    control = stores.control
     settings = settings or get_settings()
     wait = settings.run_lock_wait if lock_wait is None else lock_wait
     progress = progress or UnitProgress(f"{source} {command}")
@@ -232,7 +217,7 @@ def execute_run(
                           "open": report.dead_letters_open},
         )
         try:
-            record.save(store)
+            record.save(control)
         except Exception as exc:
             log.error("run %s could not be recorded: %s", record.run_id, error_text(exc))
         log.log(logging.INFO if status == SUCCESS else logging.WARNING, "run %s %s %s: %s%s",
@@ -242,38 +227,39 @@ def execute_run(
     with run_context(record.run_id):
         log.info("run %s: %s %s %s", record.run_id, source, command,
                  " ".join(f"{k}={v}" for k, v in (arguments or {}).items()))
-        report.preflight = preflight(store, api_check, api_skipped_because=api_skipped_because)
+        report.preflight = preflight(control, api_check, api_skipped_because=api_skipped_because,
+                                     data=stores.data)
         if not report.preflight.ok:
             return finish(FAILED, f"pre-flight failed: {report.preflight.reason()}")
         try:
-            with store.lock(lock_name(source), wait=wait):
-                return _locked_run(store, record, report, finish, units=units, audits=audits,
+            with control.lock(lock_name(source), wait=wait):
+                return _locked_run(stores, record, report, finish, units=units, audits=audits,
                                    unit_for_key=unit_for_key, settings=settings, progress=progress)
         except LockBusyError:
-            others = [r for r in ledger.list_runs(store, source=source)
-                      if r["status"] == ledger.RUNNING and r["run_id"] != record.run_id]
+            others = [r for r in ledger.list_runs(control, source=source, status=RUNNING)
+                      if r["run_id"] != record.run_id]
             holder = (f" (run {others[0]['run_id']}, pid {others[0]['pid']} on {others[0]['host']}, "
                       f"started {others[0]['started_at']:%Y-%m-%d %H:%M:%S} UTC)") if others else ""
             return finish(FAILED, f"another {source} run is in progress{holder}; waited {wait:g} s: "
                                   "try again when it has finished")
 
 
-def _locked_run(store: Store, record: ledger.RunRecord, report: RunReport, finish, *, units, audits,
+def _locked_run(stores: Stores, record: ledger.RunRecord, report: RunReport, finish, *, units, audits,
                 unit_for_key, settings: Settings, progress: UnitProgress) -> RunReport:
-    source = record.row["source"]
-    heartbeat = Heartbeat(store, record, settings.run_heartbeat_interval)
+    source, control = record.row["source"], stores.control
+    heartbeat = Heartbeat(control, record, settings.run_heartbeat_interval)
     try:
-        report.abandoned = _abandon_dead(store, record, settings.run_stale_after)
-        record.save(store)
+        report.abandoned = _abandon_dead(control, record, settings.run_stale_after)
+        record.save(control)
         heartbeat.start()
         given = list(units() if callable(units) else units)
-        plan = _plan(store, source, given, unit_for_key)
+        plan = _plan(control, source, given, unit_for_key)
         record.update(units_total=len(plan))
         progress.start(len(plan))
         try:
             for unit in plan:
                 progress.unit_started(unit.key)
-                outcome = run_recorded_unit(store, unit, record)
+                outcome = run_unit(stores, unit, record)
                 report.units.append(outcome)
                 if outcome.dead_letter == "opened":
                     report.dead_letters_opened.append(unit.key)
@@ -282,13 +268,13 @@ def _locked_run(store: Store, record: ledger.RunRecord, report: RunReport, finis
                 progress.unit_done(unit.key, outcome.status, outcome.error or "")
                 record.update(counts=report.counts(), http_calls=report.http_calls,
                               units_failed=sum(u.status == FAILED for u in report.units))
-                record.save(store)  # between units: progress and a heartbeat
+                record.save(control)  # between units: progress and a heartbeat
         finally:
             progress.close()
-        report.dead_letters_open = len(deadletters.list_letters(store, source=source))
+        report.dead_letters_open = len(deadletters.list_letters(control, source=source))
         status, error = _status(report.units), _summary(report.units)
         if audits is not None:
-            report.audit = run_audits(store, audits)
+            report.audit = run_audits(stores.data, audits)
             if not report.audit.passed:
                 error = "; ".join(p for p in (error, report.audit.summary()) if p)
                 if status == SUCCESS:

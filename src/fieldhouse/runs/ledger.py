@@ -20,13 +20,13 @@ from typing import Any
 
 from .._version import __version__
 from ..stores import Store
+from ..stores.compat import read_rows
 from ..table import Table
+from .statuses import ABANDONED, RUNNING
 
 #: The version of fieldhouse's own tables; ``fieldhouse doctor`` checks it.
 SCHEMA_VERSION = 1
 
-RUNNING, SUCCESS, PARTIAL, FAILED, ABANDONED = "running", "success", "partial", "failed", "abandoned"
-RUN_STATUSES = (RUNNING, SUCCESS, PARTIAL, FAILED, ABANDONED)
 
 META_TABLE = Table(
     "fieldhouse_meta",
@@ -205,25 +205,23 @@ def find_run(store: Store, prefix: str) -> dict[str, Any] | None:
     exact = get_run(store, prefix)
     if exact or not store.table_exists(RUNS_TABLE):
         return exact
-    matches = [r for r in store.rows(RUNS_TABLE) if r["run_id"].startswith(prefix)]
-    return matches[0] if len(matches) == 1 else None
+    ids = [r["run_id"] for r in read_rows(store, RUNS_TABLE, columns=["run_id"]) if r["run_id"].startswith(prefix)]
+    return get_run(store, ids[0]) if len(ids) == 1 else None
 
 
-def list_runs(store: Store, *, last: int | None = None, source: str | None = None) -> list[dict[str, Any]]:
-    """Runs, newest first."""
+def list_runs(store: Store, *, last: int | None = None, source: str | None = None,
+              status: str | None = None) -> list[dict[str, Any]]:
+    """Runs, newest first (of ``source``, with ``status``; the ``last`` ones)."""
     if not store.table_exists(RUNS_TABLE):
         return []
-    rows = store.rows(RUNS_TABLE, where={"source": source} if source else None)
-    rows.sort(key=lambda r: (r["started_at"], r["run_id"]), reverse=True)
-    return rows[:last] if last else rows
+    where = {k: v for k, v in (("source", source), ("status", status)) if v is not None}
+    return read_rows(store, RUNS_TABLE, where=where or None, order_by=["-started_at", "-run_id"], limit=last)
 
 
 def unit_rows(store: Store, run_id: str) -> list[dict[str, Any]]:
     if not store.table_exists(UNITS_TABLE):
         return []
-    rows = store.rows(UNITS_TABLE, where={"run_id": run_id})
-    rows.sort(key=lambda r: (r["started_at"] or datetime.min.replace(tzinfo=UTC), r["unit_key"]))
-    return rows
+    return read_rows(store, UNITS_TABLE, where={"run_id": run_id}, order_by=["started_at", "unit_key"])
 
 
 def looks_dead(run: Mapping[str, Any], *, stale_after: float, now: datetime | None = None) -> str | None:

@@ -55,13 +55,3 @@ class UnitProgress:
         if self._progress is not None:
             self._progress.stop()
             self._progress = None
-
-
-class NoProgress(UnitProgress):
-    """Says nothing (library use, tests)."""
-
-    def __init__(self) -> None:
-        super().__init__(bar=False)
-
-    def unit_started(self, key: str) -> None:
-        pass

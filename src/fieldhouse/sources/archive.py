@@ -80,6 +80,13 @@ def _write_atomic(path: Path, data: bytes) -> None:
         raise
 
 
+def check_archive_folder(directory: str | Path) -> None:
+    """ArchiveError unless ``directory`` is a folder (a source is about to read it)."""
+    if not Path(directory).is_dir():
+        raise ArchiveError(f"archive folder {str(directory)!r} does not exist: give the folder "
+                           "`fieldhouse archive export` wrote, or leave out --archive")
+
+
 def read_index(directory: str | Path) -> list[Entry]:
     """The entries of the archive at ``directory``; ArchiveError if it is not one."""
     root = Path(directory)

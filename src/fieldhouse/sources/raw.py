@@ -27,12 +27,12 @@ import base64
 import gzip
 import json
 from collections.abc import Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, field, replace
 from datetime import UTC, date, datetime, time
-from functools import cached_property
 from typing import Any
 
 from ..stores import Store
+from ..stores.compat import iter_rows, read_rows
 from ..table import Table
 from .http.response import Response
 
@@ -61,12 +61,16 @@ def decode_body(text: str) -> bytes:
     return gzip.decompress(base64.b64decode(text))
 
 
+_UNPARSED = object()
+
+
 @dataclass(frozen=True)
 class RawResponse:
     """One stored response, as replay handlers receive it.
 
-    ``params`` is the canonical parameter dict; ``data`` the parsed JSON body;
-    ``captured_at`` the version to give every row derived from it.
+    ``params`` is the canonical parameter dict; ``data`` the parsed JSON body (parsed once:
+    a response that was just fetched carries what the fetcher parsed); ``captured_at`` the
+    version to give every row derived from it.
     """
 
     source: str
@@ -75,10 +79,13 @@ class RawResponse:
     captured_at: datetime
     content_hash: str
     body: bytes
+    parsed: Any = field(default=_UNPARSED, repr=False, compare=False)
 
-    @cached_property
+    @property
     def data(self) -> Any:
-        return json.loads(self.body.decode("utf-8-sig"))
+        if self.parsed is _UNPARSED:
+            object.__setattr__(self, "parsed", json.loads(self.body.decode("utf-8-sig")))
+        return self.parsed
 
     @property
     def params_text(self) -> str:
@@ -87,7 +94,7 @@ class RawResponse:
     @classmethod
     def from_response(cls, response: Response) -> RawResponse:
         return cls(response.source, response.endpoint, dict(response.params),
-                   response.captured_at, response.content_hash, response.body)
+                   response.captured_at, response.content_hash, response.body, response.data)
 
     @classmethod
     def from_row(cls, row: dict[str, Any]) -> RawResponse:
@@ -122,20 +129,21 @@ def land(store: Store, response: Response | RawResponse) -> Landed:
     store.ensure_table(RAW_TABLE)
     request = {"source": raw.source, "endpoint": raw.endpoint, "params": raw.params_text}
     with store.transaction():
-        history = store.rows(RAW_TABLE, where=request)
+        history = read_rows(store, RAW_TABLE, where=request, columns=["content_hash", "captured_at"])
         latest = max(history, key=lambda r: r["captured_at"], default=None)
         same = next((r for r in history if r["content_hash"] == raw.content_hash), None)
         if same is not None:
             if same is latest or raw.captured_at <= latest["captured_at"]:
-                return Landed(RawResponse.from_row(same), stored=False)
+                return Landed(replace(raw, captured_at=same["captured_at"]), stored=False)
             store.upsert(RAW_TABLE, [_row(raw)])  # seen before, then replaced: newest again
             return Landed(raw, stored=True)
         result = store.insert_new(RAW_TABLE, [_row(raw)])
         if result.inserted:
             return Landed(raw, stored=True)
         # Another writer stored the same content between our read and our insert.
-        stored = store.rows(RAW_TABLE, where={**request, "content_hash": raw.content_hash})
-        return Landed(RawResponse.from_row(stored[0]), stored=False)
+        [stored] = read_rows(store, RAW_TABLE, where={**request, "content_hash": raw.content_hash},
+                             columns=["captured_at"])
+        return Landed(replace(raw, captured_at=stored["captured_at"]), stored=False)
 
 
 def _since(value: date | datetime | None) -> datetime | None:
@@ -154,12 +162,10 @@ def raw_responses(store: Store, *, source: str | None = None, endpoint: str | No
         return iter(())
     store.ensure_table(RAW_TABLE)
     where = {k: v for k, v in (("source", source), ("endpoint", endpoint)) if v is not None}
-    rows = store.rows(RAW_TABLE, where=where)
     start = _since(since)
-    if start is not None:
-        rows = [r for r in rows if r["captured_at"] >= start]
-    rows.sort(key=lambda r: (r["captured_at"], r["source"], r["endpoint"], r["params"]))
-    return (RawResponse.from_row(r) for r in rows)
+    rows = iter_rows(store, RAW_TABLE, where=where or None,
+                     order_by=["captured_at", "source", "endpoint", "params"])
+    return (RawResponse.from_row(r) for r in rows if start is None or r["captured_at"] >= start)
 
 
 def raw_count(store: Store) -> int:

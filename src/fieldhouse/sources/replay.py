@@ -1,13 +1,14 @@
 """Handlers and replay: how stored raw responses become table rows, online and offline.
 
-A source registers one *handler* per (source, endpoint)::
+A source declares one *handler* per endpoint (its ``handlers()``, see
+:mod:`fieldhouse.sources.protocol`); a handler can also be registered by hand::
 
-    from fieldhouse.sources.replay import register
+    from fieldhouse import register_handler
 
-    @register("nba", "leaguegamelog")
-    def league_game_log(store: Store, raw: RawResponse) -> dict[str, UpsertResult]:
+    @register_handler("example", "scores")
+    def scores(store: Store, raw: RawResponse) -> dict[str, UpsertResult]:
         rows = [... built from raw.data, each with captured_at=raw.captured_at ...]
-        return {"nba.team_games": store.upsert(TEAM_GAMES, rows)}
+        return {"example.scores": store.upsert(SCORES, rows)}
 
 The contract of a handler:
 
@@ -19,25 +20,23 @@ The contract of a handler:
 * it returns ``{table name: UpsertResult}`` for what it wrote (an empty dict is fine);
 * it raises a :class:`~fieldhouse.errors.FieldhouseError` for a response it cannot map.
 
-Online, a source calls :func:`ingest` (land the response, then its handler, in one
-transaction); :func:`replay` runs the same handlers over ``fieldhouse_raw`` with no network,
-oldest capture first.  Source packages that register handlers are imported by
-:func:`load_handlers` (the built-in list below, plus entry points in the group
-``fieldhouse.handlers``), which the ``fieldhouse replay`` command calls.
+Online, a source calls :func:`ingest` (land the response in the raw zone, then run its
+handler); :func:`replay` runs the same handlers over ``fieldhouse_raw`` with no network,
+oldest capture first.  A handler registered by hand wins over the source's own.
 """
 
 from __future__ import annotations
 
-import importlib
 import logging
 from collections.abc import Callable, Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import date, datetime
-from importlib.metadata import entry_points
 
 from ..errors import FieldhouseError
 from ..stores import Store, UpsertResult
+from ..stores.counts import Counts
+from ..stores.roles import shares_transaction
 from .http.response import Response
 from .raw import Landed, RawResponse, land, raw_responses
 
@@ -45,15 +44,14 @@ log = logging.getLogger("fieldhouse.replay")
 
 Handler = Callable[[Store, RawResponse], Mapping[str, UpsertResult]]
 
-# Modules that register the built-in sources' handlers when imported (added as sources land).
-BUILTIN_HANDLER_MODULES: tuple[str, ...] = ("fieldhouse.sources.nba.handlers", "fieldhouse.sources.mlb.handlers")
-
 
 class Registry:
-    """Handlers by (source, endpoint)."""
+    """Handlers by (source, endpoint); ``fallback(source, endpoint)`` answers for the pairs
+    registered by hand nowhere (the global registry falls back to the installed sources)."""
 
-    def __init__(self) -> None:
+    def __init__(self, fallback: Callable[[str, str], Handler | None] | None = None) -> None:
         self._handlers: dict[tuple[str, str], Handler] = {}
+        self._fallback = fallback
 
     def register(self, source: str, endpoint: str, handler: Handler | None = None):
         """Register ``handler`` for (source, endpoint); usable as a decorator."""
@@ -68,7 +66,21 @@ class Registry:
         self._handlers.pop((source, endpoint), None)
 
     def get(self, source: str, endpoint: str) -> Handler | None:
-        return self._handlers.get((source, endpoint))
+        found = self._handlers.get((source, endpoint))
+        if found is None and self._fallback is not None:
+            found = self._fallback(source, endpoint)
+        return found
+
+    def resolver(self) -> Callable[[str, str], Handler | None]:
+        """:meth:`get`, remembering each answer (for one replay over many responses)."""
+        seen: dict[tuple[str, str], Handler | None] = {}
+
+        def get(source: str, endpoint: str) -> Handler | None:
+            if (source, endpoint) not in seen:
+                seen[(source, endpoint)] = self.get(source, endpoint)
+            return seen[(source, endpoint)]
+
+        return get
 
     def __contains__(self, key: tuple[str, str]) -> bool:
         return key in self._handlers
@@ -86,29 +98,26 @@ class Registry:
             self._handlers = saved
 
 
-registry = Registry()
+def source_handler(source: str, endpoint: str) -> Handler | None:
+    """The handler the installed source ``source`` declares for ``endpoint``, if any."""
+    from . import registry as sources
+
+    if source not in sources.names():
+        return None
+    return sources.get(source).handlers().get(endpoint)
+
+
+registry = Registry(fallback=source_handler)
 register = registry.register
 
 
-def load_handlers() -> None:
-    """Import the built-in handler modules and the ``fieldhouse.handlers`` entry points."""
-    for name in BUILTIN_HANDLER_MODULES:
-        importlib.import_module(name)
-    for ep in entry_points(group="fieldhouse.handlers"):
-        ep.load()
-
-
-def _apply(store: Store, raw: RawResponse, handler: Handler,
-           totals: dict[str, UpsertResult]) -> None:
+def _apply(store: Store, raw: RawResponse, handler: Handler) -> Counts:
     results = handler(store, raw)
     if not isinstance(results, Mapping):
         raise FieldhouseError(
             f"the handler for {raw.source}/{raw.endpoint} returned {type(results).__name__}, "
             "not a mapping of table name to UpsertResult")
-    for table, result in results.items():
-        if table not in totals:
-            totals[table] = UpsertResult(result.table)
-        totals[table] += result
+    return Counts.of(results)
 
 
 @dataclass
@@ -116,23 +125,32 @@ class Ingested:
     """What :func:`ingest` did: the landing, and the handler's results (empty if none)."""
 
     landed: Landed
-    results: dict[str, UpsertResult] = field(default_factory=dict)
+    results: Counts = field(default_factory=Counts)
 
 
-def ingest(store: Store, response: Response, reg: Registry | None = None) -> Ingested:
-    """Land ``response`` and run its handler on the landed copy, atomically.
+def ingest(store: Store, response: Response, reg: Registry | None = None, *,
+           control: Store | None = None) -> Ingested:
+    """Land ``response`` in the raw zone of ``control`` (default: ``store``) and run its
+    handler on the landed copy, writing to ``store``.
 
     The handler sees the ``captured_at`` of the first capture of this content, so syncing
     unchanged data again leaves every row unchanged.  Without a handler the response is
-    only landed (and replay maps it once a handler exists).
+    only landed (and replay maps it once a handler exists).  When the two stores can share
+    a transaction, landing and rows are one; otherwise the response is landed first (the
+    raw zone is the input log: a crash before the rows commit leaves a response that the
+    next run, or a replay, applies).
     """
     reg = reg or registry
+    control = store if control is None else control
+    handler = reg.get(response.source, response.endpoint)
+    if shares_transaction(store, control):
+        with store.transaction():
+            landed = land(control, response)
+            results = _apply(store, landed.response, handler) if handler is not None else Counts()
+        return Ingested(landed, results)
+    landed = land(control, response)
     with store.transaction():
-        landed = land(store, response)
-        handler = reg.get(response.source, response.endpoint)
-        results: dict[str, UpsertResult] = {}
-        if handler is not None:
-            _apply(store, landed.response, handler, results)
+        results = _apply(store, landed.response, handler) if handler is not None else Counts()
     return Ingested(landed, results)
 
 
@@ -142,7 +160,7 @@ class ReplayReport:
     responses with no handler, ``failures`` the responses whose handler raised."""
 
     responses: int = 0
-    tables: dict[str, UpsertResult] = field(default_factory=dict)
+    tables: Counts = field(default_factory=Counts)
     unhandled: dict[str, int] = field(default_factory=dict)
     failures: list[tuple[str, str, str, str]] = field(default_factory=list)
 
@@ -153,7 +171,7 @@ class ReplayReport:
     def as_dict(self) -> dict:
         return {
             "responses": self.responses,
-            "tables": {name: r.counts() for name, r in sorted(self.tables.items())},
+            "tables": self.tables.as_dict(),
             "unhandled": dict(sorted(self.unhandled.items())),
             "failures": [dict(zip(("source", "endpoint", "params", "error"), f, strict=True))
                          for f in self.failures],
@@ -161,32 +179,28 @@ class ReplayReport:
 
 
 def replay(store: Store, *, source: str | None = None, since: date | datetime | None = None,
-           reg: Registry | None = None) -> ReplayReport:
-    """Run the handlers over the stored responses, oldest capture first, without network.
+           reg: Registry | None = None, control: Store | None = None) -> ReplayReport:
+    """Run the handlers over the responses stored in ``control`` (default: ``store``),
+    oldest capture first, without network, writing to ``store``.
 
     Each response is applied in its own transaction; a handler that raises a
     FieldhouseError is recorded in ``failures`` (its writes rolled back) and replay goes on.
     """
-    reg = reg or registry
+    handler_for = (reg or registry).resolver()
     report = ReplayReport()
-    for raw in raw_responses(store, source=source, since=since):
-        handler = reg.get(raw.source, raw.endpoint)
+    for raw in raw_responses(store if control is None else control, source=source, since=since):
+        handler = handler_for(raw.source, raw.endpoint)
         if handler is None:
             key = f"{raw.source}/{raw.endpoint}"
             report.unhandled[key] = report.unhandled.get(key, 0) + 1
             continue
         try:
             with store.transaction():
-                results: dict[str, UpsertResult] = {}
-                _apply(store, raw, handler, results)
+                results = _apply(store, raw, handler)
         except FieldhouseError as exc:
             log.warning("replay of %s %s %s failed: %s", raw.source, raw.endpoint, raw.params_text, exc)
             report.failures.append((raw.source, raw.endpoint, raw.params_text, str(exc)))
             continue
         report.responses += 1
-        for table, result in results.items():
-            if table in report.tables:
-                report.tables[table] += result
-            else:
-                report.tables[table] = result
+        report.tables.add(results)
     return report

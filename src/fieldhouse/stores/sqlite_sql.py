@@ -1,7 +1,7 @@
 """Every SQL statement the SQLite store runs, in one place.
 
 Identifiers are checked and quoted by :func:`fieldhouse.table.quote`; values are always
-bound as ``?`` parameters.  A dotted table name ``nba.games`` becomes ``nba_games``.
+bound as ``?`` parameters.  A dotted table name ``stats.games`` becomes ``stats_games``.
 """
 
 from __future__ import annotations

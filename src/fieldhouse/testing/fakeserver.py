@@ -3,11 +3,11 @@
 It serves recorded responses and, on request, injects the faults real APIs show::
 
     with FakeStatsServer() as server:
-        server.add_file("/stats/leaguegamelog", fixtures / "nba/leaguegamelog/....json",
+        server.add_file("/stats/leaguegamelog", fixtures / "leaguegamelog/....json",
                         match={"Season": "2018-19"})
         server.fail("status", status=429, retry_after="7")   # the next request gets a 429
         server.fail("reset", times=2)                         # then two connection resets
-        fetcher = Fetcher("nba", server.url("/stats"), ...)
+        fetcher = Fetcher("example", server.url("/stats"), ...)
 
 Faults are queued and consumed one per request (optionally only by requests to one path).
 Kinds: ``delay`` (``seconds``, then the normal answer), ``status`` (``status``, optional
@@ -140,37 +140,13 @@ class FakeStatsServer:
     def add_file(self, path: str, file: str | Path, match: dict[str, Any] | None = None) -> Route:
         return self.add(path, load_fixture_body(file), match)
 
-    def add_mlb_file(self, file: str | Path, prefix: str = "/api") -> Route | None:
-        """Serve one recorded MLB response (plain, gzipped or a pymlb envelope) where the
-        Stats API answers it under ``prefix``, matched by the query the file records: a
-        feed at ``/v1.1/game/{gamePk}/feed/live``; a schedule at ``/v1/schedule`` for
-        ``startDate``/``endDate`` = its first and last date; teams by ``season``; people by
-        ``personIds``; seasons at ``/v1/seasons/{seasonId}``; box score, line score and
-        playByPlay under ``/v1/game/{gamePk}/``.  It replaces a route of the same request
-        (serve an older capture, then a newer one).  None: the file is not usable."""
-        from ..sources.mlb.files import Recorded, read_file
-
-        found = read_file(file)
-        if not isinstance(found, Recorded):
-            return None
-        where = _mlb_route(found.kind, found.params)
-        if where is None:
-            return None
-        path, match = prefix.rstrip("/") + where[0], {k: str(v) for k, v in where[1].items()}
+    def replace(self, path: str, body: bytes | str | Any, match: dict[str, Any] | None = None) -> Route:
+        """:meth:`add`, removing first any route of the same path and match (serve an older
+        capture of a request, then a newer one)."""
+        match = {k: str(v) for k, v in (match or {}).items()}
         with self._lock:
             self.routes = [r for r in self.routes if not (r.path == path and r.match == match)]
-        return self.add(path, load_fixture_body(file), match)
-
-    def add_mlb_folder(self, folder: str | Path, prefix: str = "/api") -> list[Route]:
-        """:meth:`add_mlb_file` for every file under ``folder`` (name order; files whose
-        names say they were altered, ``_EDITED`` / ``_TRIMMED``, are left out)."""
-        routes = []
-        for file in sorted(Path(folder).rglob("*")):
-            if file.is_file() and not any(tag in file.name for tag in ("_EDITED", "_TRIMMED")):
-                route = self.add_mlb_file(file, prefix)
-                if route is not None:
-                    routes.append(route)
-        return routes
+        return self.add(path, body, match)
 
     def fail(self, kind: str, *, times: int = 1, path: str | None = None, **options: Any) -> None:
         """Queue ``times`` faults of ``kind`` for the next requests (to ``path`` if given)."""
@@ -197,26 +173,6 @@ class FakeStatsServer:
         if not candidates:
             return None
         return max(candidates, key=lambda r: len(r.match))
-
-
-def _mlb_route(kind: str, params: dict[str, Any]) -> tuple[str, dict[str, Any]] | None:
-    """(path under the prefix, query to match) of a recorded MLB response."""
-    pk = params.get("gamePk")
-    game = {"feed": "/v1.1/game/{pk}/feed/live", "boxscore": "/v1/game/{pk}/boxscore",
-            "linescore": "/v1/game/{pk}/linescore", "play_by_play": "/v1/game/{pk}/playByPlay"}
-    if kind in game:
-        return (game[kind].format(pk=pk), {}) if pk is not None else None
-    if kind == "schedule":
-        first = params.get("startDate") or params.get("date")
-        last = params.get("endDate") or params.get("date")
-        return ("/v1/schedule", {"startDate": first, "endDate": last}) if first and last else None
-    if kind == "teams" and params.get("season"):
-        return "/v1/teams", {"season": params["season"]}
-    if kind == "people" and params.get("personIds"):
-        return "/v1/people", {"personIds": params["personIds"]}
-    if kind == "seasons" and params.get("seasonId"):
-        return f"/v1/seasons/{params['seasonId']}", {}
-    return None
 
 
 class _QuietServer(ThreadingHTTPServer):

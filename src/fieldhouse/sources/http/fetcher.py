@@ -59,17 +59,16 @@ class FetchPolicy:
     breaker_reset_after: float = 300.0
 
     @classmethod
-    def from_settings(cls, settings: Any, source: str | None = None, **overrides: Any) -> FetchPolicy:
-        """The policy from ``FIELDHOUSE_HTTP_*`` settings, with the rate limit of ``source``
-        (``FIELDHOUSE_<SOURCE>_MIN_INTERVAL`` / ``_JITTER``) when the settings have one."""
+    def from_settings(cls, settings: Any, source_settings: Any = None, **overrides: Any) -> FetchPolicy:
+        """The policy from ``FIELDHOUSE_HTTP_*`` settings, with what ``source_settings`` (a
+        source's own settings, e.g. its ``min_interval`` and ``jitter``) says for the fields
+        it has, then ``overrides``."""
         values: dict[str, Any] = {}
         for f in fields(cls):
             if hasattr(settings, f"http_{f.name}"):
                 values[f.name] = getattr(settings, f"http_{f.name}")
-        if source:
-            for name in ("min_interval", "jitter"):
-                if hasattr(settings, f"{source}_{name}"):
-                    values[name] = getattr(settings, f"{source}_{name}")
+            if source_settings is not None and hasattr(source_settings, f.name):
+                values[f.name] = getattr(source_settings, f.name)
         values.update(overrides)
         return cls(**values)
 
@@ -102,7 +101,7 @@ class Fetcher:
     """GET JSON from one host, politely and persistently; see the module docstring.
 
     ``base_url`` is the prefix endpoints are appended to (``{base_url}/{endpoint}``), e.g.
-    ``https://stats.nba.com/stats``.  ``validator(endpoint, data)`` raises
+    ``https://api.example.com/v1``.  ``validator(endpoint, data)`` raises
     BadResponseError for a body that is not acceptable data.  ``get`` returns an accepted
     :class:`Response` or raises :class:`FetchError` (:class:`BadResponseError` if the last
     attempt's body was bad, :class:`CircuitOpenError` if the breaker is open).
@@ -134,6 +133,11 @@ class Fetcher:
         self.breaker = CircuitBreaker(self.host, p.breaker_threshold, p.breaker_reset_after, self.clock)
         #: HTTP requests actually sent (every attempt counts), for a run's report.
         self.requests_sent = 0
+
+    @property
+    def http_calls(self) -> int:
+        """Requests sent so far (what a run reports as its HTTP calls)."""
+        return self.requests_sent
 
     def __enter__(self) -> Fetcher:
         return self

@@ -1,11 +1,13 @@
 """Is a response body acceptable data?  A validator gets the endpoint name and the parsed
-JSON and raises :class:`~fieldhouse.errors.BadResponseError` if not.  The fetcher parses
+JSON and raises :class:`~fieldhouse.errors.BadResponseError` if not (:func:`bad_shape`).
+Each source ships the validators of its own endpoints (a source's ``validate``); here are
+the checks every response gets.  The fetcher parses
 the JSON first (so a truncated body or HTML error page already fails there) and refuses an
 empty object before any validator runs."""
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
+from collections.abc import Callable
 from typing import Any
 
 from ...errors import BadResponseError
@@ -41,104 +43,6 @@ def any_json(endpoint: str, data: Any) -> None:
     """Accept any non-empty JSON (the default)."""
 
 
-def _bad(endpoint: str, why: str) -> BadResponseError:
+def bad_shape(endpoint: str, why: str) -> BadResponseError:
+    """The error a validator raises: the body is JSON, but not the shape ``endpoint`` has."""
     return BadResponseError(f"{endpoint}: unexpected response shape: {why}", endpoint=endpoint)
-
-
-# ------------------------------------------------------------------------- NBA stats
-
-# v3 endpoints answer {"meta": {...}, "<payload>": {...}} instead of result sets.  For the
-# ones we know, the payload key and a list it must hold; other v3 endpoints need ``meta``
-# and at least one non-empty object beside it.
-NBA_V3_PAYLOADS: dict[str, tuple[str, str | None]] = {
-    "scoreboardv3": ("scoreboard", "games"),
-    "playbyplayv3": ("game", "actions"),
-    "boxscoretraditionalv3": ("boxScoreTraditional", None),
-    "boxscoreadvancedv3": ("boxScoreAdvanced", None),
-    "boxscoresummaryv3": ("boxScoreSummary", None),
-}
-
-
-def _width(headers: list[Any], name: str, endpoint: str) -> int:
-    """How many values a row must have for these headers (flat or multi-level)."""
-    if all(isinstance(h, str) for h in headers):
-        return len(headers)
-    if all(isinstance(h, Mapping) for h in headers):
-        last = headers[-1]  # multi-level headers: the last level names every column
-        names = last.get("columnNames")
-        if not isinstance(names, list):
-            raise _bad(endpoint, f"result set {name!r} has multi-level headers without columnNames")
-        return int(last.get("columnsToSkip", 0)) + len(names) * int(last.get("columnSpan", 1))
-    raise _bad(endpoint, f"result set {name!r} has headers that are neither names nor levels")
-
-
-def _check_result_set(result: Any, endpoint: str, index: int) -> None:
-    if not isinstance(result, Mapping):
-        raise _bad(endpoint, f"result set #{index} is not an object")
-    name = result.get("name", f"#{index}")
-    headers, rows = result.get("headers"), result.get("rowSet")
-    if not isinstance(headers, list):
-        raise _bad(endpoint, f"result set {name!r} has no headers list")
-    if not isinstance(rows, list):
-        raise _bad(endpoint, f"result set {name!r} has no rowSet list")
-    width = _width(headers, name, endpoint)
-    for n, row in enumerate(rows):
-        if not isinstance(row, list) or len(row) != width:
-            got = len(row) if isinstance(row, list) else type(row).__name__
-            raise _bad(endpoint, f"result set {name!r} row {n} has {got} values for {width} headers")
-
-
-def nba_stats(endpoint: str, data: Any) -> None:
-    """stats.nba.com: ``resultSets`` (or ``resultSet``) of ``headers`` + ``rowSet`` with rows as
-    wide as the headers; v3 endpoints: ``meta`` plus their payload object."""
-    if not isinstance(data, Mapping):
-        raise _bad(endpoint, f"a {type(data).__name__}, not an object")
-    if "resultSets" in data or "resultSet" in data:
-        results = data.get("resultSets", data.get("resultSet"))
-        if isinstance(results, Mapping):
-            results = [results]
-        if not isinstance(results, list) or not results:
-            raise _bad(endpoint, "resultSets is empty or not a list")
-        for i, result in enumerate(results):
-            _check_result_set(result, endpoint, i)
-        return
-    if "meta" in data:
-        key, listed = NBA_V3_PAYLOADS.get(endpoint.lower(), (None, None))
-        if key is None:
-            if not any(isinstance(v, Mapping) and v for k, v in data.items() if k != "meta"):
-                raise _bad(endpoint, "a v3 response without a payload object beside meta")
-            return
-        payload = data.get(key)
-        if not isinstance(payload, Mapping) or not payload:
-            raise _bad(endpoint, f"no {key!r} object")
-        if listed is not None and not isinstance(payload.get(listed), list):
-            raise _bad(endpoint, f"{key}.{listed} is not a list")
-        return
-    shown = ", ".join(sorted(map(str, data))[:5])
-    raise _bad(endpoint, f"neither resultSets nor a v3 payload (keys: {shown})")
-
-
-# ----------------------------------------------------------------------- MLB stats
-
-MLB_REQUIRED: dict[str, str] = {
-    "schedule": "dates",
-    "feed/live": "gameData",
-    "boxscore": "teams",
-    "teams": "teams",
-    "people": "people",
-    "seasons": "seasons",
-    "roster": "roster",
-}
-
-
-def mlb_stats(endpoint: str, data: Any) -> None:
-    """statsapi.mlb.com: an object; for known endpoints (matched by the end of the path,
-    ``schedule``, ``feed/live``, ``boxscore``, ...) the key that carries the data."""
-    if not isinstance(data, Mapping):
-        raise _bad(endpoint, f"a {type(data).__name__}, not an object")
-    path = endpoint.strip("/")
-    for suffix, key in MLB_REQUIRED.items():
-        if path == suffix or path.endswith("/" + suffix) or path.rsplit("/", 1)[-1] == suffix:
-            if key not in data:
-                raise _bad(endpoint, f"no {key!r}")
-            return

@@ -1,4 +1,4 @@
-"""Audits of the MLB tables (see :mod:`fieldhouse.runs.audits`).
+"""Audits of the MLB tables (see :mod:`fieldhouse.sources.audits`).
 
 ``audits_for(dates=None, games=None, season=None)`` returns the checks, each a callable
 ``audit(store)``; with a scope they look at those games only (``dates``: official dates,
@@ -22,9 +22,9 @@ from collections.abc import Callable, Iterable
 from datetime import date
 from typing import Any
 
-from ...runs.audits import Audit, AuditResult, verdict
 from ...stores import Store
 from ...table import Table
+from ..audits import Audit, AuditResult, verdict
 
 FINAL = "final"
 SIDES = ("away", "home")

@@ -26,9 +26,9 @@ from ..http.clock import Clock
 from ..http.fetcher import Fetcher, FetcherLike, FetchPolicy
 from ..http.response import Response, canonical_params
 from . import validate
+from .settings import MLBSettings
 
 SOURCE = "mlb"
-DEFAULT_BASE_URL = "https://statsapi.mlb.com/api"
 SPORT_MLB = "1"
 #: Endpoint name -> the path under the base URL (``{pk}`` / ``{season}`` filled in).
 PATHS = {
@@ -58,17 +58,18 @@ class MLBClient:
     @classmethod
     def from_settings(cls, settings: Any, *, clock: Clock | None = None, rng: random.Random | None = None,
                       **policy: Any) -> MLBClient:
-        """A live client: ``mlb_base_url``, ``mlb_min_interval`` / ``mlb_jitter`` and the
-        ``http_*`` settings (``policy`` overrides single fields)."""
-        base = getattr(settings, "mlb_base_url", None) or DEFAULT_BASE_URL
-        fetcher = Fetcher(SOURCE, base, FetchPolicy.from_settings(settings, SOURCE, **policy),
+        """A live client: the MLB settings (``FIELDHOUSE_MLB__BASE_URL``, ``__MIN_INTERVAL``,
+        ``__JITTER``) and the ``http_*`` settings (``policy`` overrides single fields)."""
+        mlb = settings.for_source(SOURCE, MLBSettings)
+        fetcher = Fetcher(SOURCE, mlb.base_url, FetchPolicy.from_settings(settings, mlb, **policy),
                           validator=check_body, clock=clock, rng=rng,
                           headers={"Accept-Encoding": "gzip, deflate"})
         return cls(fetcher)
 
     @property
-    def requests_sent(self) -> int:
-        return getattr(self.fetcher, "requests_sent", 0)
+    def http_calls(self) -> int:
+        """HTTP requests sent so far (every attempt counts)."""
+        return int(getattr(self.fetcher, "http_calls", 0) or 0)
 
     def get(self, endpoint: str, params: Mapping[str, Any] | None = None, **path_args: Any) -> Response:
         """GET ``endpoint`` (a key of :data:`PATHS`); the response is named ``endpoint``,

@@ -12,7 +12,6 @@ from ...mapping import Record, apply_mapping, write_applied
 from ...mapping.quarantine import QUARANTINE
 from ...stores import Store, UpsertResult
 from ..raw import RawResponse
-from ..replay import register
 from .schema import ENDPOINT_MAPPINGS, FEED_MAPPINGS, mapping
 
 SOURCE = "mlb"
@@ -35,26 +34,24 @@ def write_mapped(store: Store, names: tuple[str, ...], raw: RawResponse) -> dict
     return results
 
 
-@register(SOURCE, "feed/live")
 def feed(store: Store, raw: RawResponse) -> dict[str, UpsertResult]:
     """A live feed: game, venue, players, line score, plays, pitches, runners, box score."""
     return write_mapped(store, FEED_MAPPINGS, raw)
 
 
-@register(SOURCE, "schedule")
 def schedule(store: Store, raw: RawResponse) -> dict[str, UpsertResult]:
     return write_mapped(store, (ENDPOINT_MAPPINGS["schedule"],), raw)
 
 
-@register(SOURCE, "teams")
 def teams(store: Store, raw: RawResponse) -> dict[str, UpsertResult]:
     return write_mapped(store, (ENDPOINT_MAPPINGS["teams"],), raw)
 
 
-@register(SOURCE, "people")
 def people(store: Store, raw: RawResponse) -> dict[str, UpsertResult]:
     return write_mapped(store, (ENDPOINT_MAPPINGS["people"],), raw)
 
 
-#: The endpoints with a handler (``seasons`` responses are landed only: planning reads them).
-HANDLED = ("feed/live", "schedule", "teams", "people")
+#: The handler of each endpoint (``seasons`` responses are landed only: planning reads them);
+#: what :meth:`MLBSource.handlers <fieldhouse.sources.mlb.source.MLBSource.handlers>` declares.
+HANDLERS = {"feed/live": feed, "schedule": schedule, "teams": teams, "people": people}
+HANDLED = tuple(HANDLERS)

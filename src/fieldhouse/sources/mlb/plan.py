@@ -7,6 +7,7 @@
   dates come from a recorded ``seasons`` response (``/api/v1/seasons/S``, e.g. landed by
   ``--from-files``) when there is one, else :data:`DEFAULT_WINDOW` (15 Feb .. 30 Nov).
 * ``--games PK,PK``: one game unit each.
+* ``--from-files DIR``: one file unit per file (recursively, in name order).
 
 Games the schedule lists as not started on a date after ``as_of`` (today) are not fetched.
 Game units skip a game whose stored feed is already final (unless ``full``).
@@ -21,16 +22,20 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from datetime import UTC, date, datetime, timedelta
+from pathlib import Path
 from typing import Any
 
-from ...runs.watermarks import get_watermark
 from ...stores import Store
+from ...stores.roles import Stores
 from ..raw import raw_responses
+from ..watermarks import get_watermark
+from . import files
 from .client import MLBClient
 from .schema import tables
 from .units import (
     SOURCE,
     TERMINAL,
+    FileUnit,
     GameUnit,
     ScheduleUnit,
     TeamsUnit,
@@ -44,9 +49,10 @@ DEFAULT_SAFETY_DAYS = 3
 DEFAULT_WINDOW = ((2, 15), (11, 30))
 
 
-def season_window(store: Store, season: str) -> tuple[date, date]:
-    """The first and last date of ``season`` (see the module docstring)."""
-    for raw in raw_responses(store, source=SOURCE, endpoint="seasons"):
+def season_window(control: Store, season: str) -> tuple[date, date]:
+    """The first and last date of ``season`` (see the module docstring), from the raw zone
+    of the control store."""
+    for raw in raw_responses(control, source=SOURCE, endpoint="seasons"):
         for entry in (raw.data or {}).get("seasons") or []:
             if str(entry.get("seasonId")) == str(season):
                 first = entry.get("springStartDate") or entry.get("seasonStartDate")
@@ -73,7 +79,7 @@ def season_watermark(store: Store, season: str) -> date | None:
     return max(r["schedule_date"] for r in rows)
 
 
-def game_units(client: MLBClient, schedule: ScheduleUnit, store: Store, *, full: bool,
+def game_units(client: MLBClient, schedule: ScheduleUnit, stores: Stores, *, full: bool,
                as_of: date) -> list[GameUnit]:
     """A game unit per game the schedule lists (from the response, or the stored schedule
     when the call failed), each gamePk once."""
@@ -82,12 +88,12 @@ def game_units(client: MLBClient, schedule: ScheduleUnit, store: Store, *, full:
         games = [(g["gamePk"], date.fromisoformat(g["_date"]), g.get("status", {}).get("abstractGameState"))
                  for g in listed_games(response.data)]
     else:
-        games = _stored_listing(store, schedule.start, schedule.end)
+        games = _stored_listing(stores.data, schedule.start, schedule.end)
     seen: dict[int, GameUnit] = {}
     for pk, day, state in games:
         if state == "Preview" and day > as_of:
             continue
-        seen.setdefault(int(pk), GameUnit(client, int(pk), full=full))
+        seen.setdefault(int(pk), GameUnit(client, stores, int(pk), full=full))
     return list(seen.values())
 
 
@@ -100,34 +106,42 @@ def _stored_listing(store: Store, start: date, end: date) -> list[tuple[int, dat
             if start <= r["schedule_date"] <= end]
 
 
-def plan_dates(client: MLBClient, store: Store, start: date, end: date, *, full: bool = False,
+def plan_dates(client: MLBClient, stores: Stores, start: date, end: date, *, full: bool = False,
                as_of: date | None = None, season: str | None = None) -> list:
-    schedule = ScheduleUnit(client, start, end, season=season)
-    return [schedule, *game_units(client, schedule, store, full=full, as_of=as_of or datetime.now(UTC).date())]
+    schedule = ScheduleUnit(client, stores, start, end, season=season)
+    return [schedule, *game_units(client, schedule, stores, full=full, as_of=as_of or datetime.now(UTC).date())]
 
 
-def season_range(store: Store, season: str, *, full: bool = False,
+def season_range(stores: Stores, season: str, *, full: bool = False,
                  safety_days: int = DEFAULT_SAFETY_DAYS) -> tuple[date, date]:
     """The dates a ``--season`` sync asks for: from the watermark minus the safety window
     (or the season's first date) to its last date."""
-    first, last = season_window(store, season)
-    watermark = None if full else get_watermark(store, SOURCE, str(season))
+    first, last = season_window(stores.control, season)
+    watermark = None if full else get_watermark(stores.control, SOURCE, str(season))
     start = max(first, watermark - timedelta(days=safety_days)) if watermark else first
     return min(start, last), last
 
 
-def plan_season(client: MLBClient, store: Store, season: str, *, full: bool = False,
+def plan_season(client: MLBClient, stores: Stores, season: str, *, full: bool = False,
                 as_of: date | None = None, safety_days: int = DEFAULT_SAFETY_DAYS) -> list:
-    start, last = season_range(store, season, full=full, safety_days=safety_days)
-    return [TeamsUnit(client, str(season)),
-            *plan_dates(client, store, start, last, full=full, as_of=as_of, season=str(season))]
+    start, last = season_range(stores, season, full=full, safety_days=safety_days)
+    return [TeamsUnit(client, stores, str(season)),
+            *plan_dates(client, stores, start, last, full=full, as_of=as_of, season=str(season))]
 
 
-def plan_games(client: MLBClient, game_pks: Iterable[int], *, full: bool = False) -> list:
-    return [GameUnit(client, int(pk), full=full) for pk in dict.fromkeys(int(p) for p in game_pks)]
+def plan_games(client: MLBClient, stores: Stores, game_pks: Iterable[int], *, full: bool = False) -> list:
+    return [GameUnit(client, stores, int(pk), full=full) for pk in dict.fromkeys(int(p) for p in game_pks)]
 
 
-def unit_for_key(client: MLBClient, store: Store, key: str, *, full: bool = False,
+def file_units(stores: Stores, folder: str | Path) -> list[FileUnit]:
+    """One unit per file under ``folder`` (recursively, in name order); read in the unit."""
+    root = Path(folder)
+    if root.is_file():
+        return [FileUnit(stores, root)]
+    return [FileUnit(stores, path) for path in files.paths(root)]
+
+
+def unit_for_key(client: MLBClient, stores: Stores, key: str, *, full: bool = False,
                  safety_days: int = DEFAULT_SAFETY_DAYS) -> Any:
     """Rebuild a unit from its key (to retry a dead letter); None if it is not an MLB key."""
     source, _, rest = key.partition("/")
@@ -135,15 +149,15 @@ def unit_for_key(client: MLBClient, store: Store, key: str, *, full: bool = Fals
     if source != SOURCE or not arg:
         return None
     if kind == "game" and arg.isdigit():
-        return GameUnit(client, int(arg), full=full)
+        return GameUnit(client, stores, int(arg), full=full)
     if kind == "teams":
-        return TeamsUnit(client, arg)
+        return TeamsUnit(client, stores, arg)
     if kind == "schedule" and arg.isdigit():
-        start, end = season_range(store, arg, full=full, safety_days=safety_days)
-        return ScheduleUnit(client, start, end, season=arg)
+        start, end = season_range(stores, arg, full=full, safety_days=safety_days)
+        return ScheduleUnit(client, stores, start, end, season=arg)
     if kind == "schedule":
         start, end = parse_range(arg)
-        return ScheduleUnit(client, start, end)
+        return ScheduleUnit(client, stores, start, end)
     # A file's dead letter is retried only by a --from-files run that reads that file again
     # (its unit has the same key); other runs leave it open.
     return None

@@ -1,5 +1,6 @@
-"""The units of an MLB run (see :mod:`fieldhouse.runs.units`): each fetches first (network
-only) and then writes through the handlers of :mod:`.handlers` (database only).
+"""The units of an MLB run (see :mod:`fieldhouse.sources.units`): each fetches first (network
+only) and then writes through the handlers of :mod:`.handlers` (database only): responses
+land in the control store's raw zone, rows go to the data store.
 
 ============================  ==========  ==============================================
 key                           kind        what
@@ -23,11 +24,13 @@ from pathlib import Path
 from typing import Any
 
 from ...errors import BadResponseError
-from ...runs.watermarks import set_watermark
 from ...stores import Store, UpsertResult
+from ...stores.counts import Counts
+from ...stores.roles import Stores
 from ..http.response import Response, canonical_params
 from ..replay import ingest
-from . import files, handlers  # noqa: F401  (handlers: registers the MLB handlers)
+from ..units import UnitResult
+from . import files
 from .client import MLBClient
 from .schema import tables
 
@@ -40,9 +43,10 @@ DONE = frozenset({"final", "cancelled"})
 FILE_ENDPOINTS = {"feed": "feed/live", "diff_patch": "feed/live/diffPatch", "play_by_play": "playByPlay"}
 
 
-def write_response(store: Store, response: Response) -> dict[str, UpsertResult]:
-    """Land ``response`` and map it with its handler (one transaction)."""
-    return dict(ingest(store, response).results)
+def write_response(stores: Stores, response: Response) -> dict[str, UpsertResult]:
+    """Land ``response`` in the control store and map it with its handler into the data
+    store (one transaction when the two can share one)."""
+    return dict(ingest(stores.data, response, control=stores.control).results)
 
 
 def stored_status(store: Store, game_pk: int) -> str | None:
@@ -67,9 +71,11 @@ class ScheduleUnit:
     """The schedule of ``start``..``end`` in one call.  With ``season`` set (a ``--season``
     sync), the key is the season's (``mlb/schedule/2024``: the range moves with the
     watermark, a dead letter is retried over the range of the run retrying it) and writing
-    also moves the season's watermark (see :func:`.plan.season_watermark`)."""
+    also moves the season's watermark (see :func:`.plan.season_watermark`), which the run
+    records with the rows."""
 
     client: MLBClient
+    stores: Stores
     start: date
     end: date
     season: str | None = None
@@ -97,13 +103,13 @@ class ScheduleUnit:
         assert self._response is not None
         return self._response
 
-    def write(self, store: Store, fetched: Response) -> dict[str, UpsertResult]:
+    def write(self, store: Store, fetched: Response) -> UnitResult:
         from .plan import season_watermark
 
-        results = write_response(store, fetched)
-        if self.season is not None:
-            set_watermark(store, SOURCE, self.season, season_watermark(store, self.season))
-        return results
+        results = write_response(self.stores, fetched)
+        if self.season is None:
+            return UnitResult(results)
+        return UnitResult(results, {self.season: season_watermark(store, self.season)})
 
 
 def _ids(items: Any, *path: str) -> set[int]:
@@ -137,6 +143,7 @@ class GameUnit:
     one /people call for them)."""
 
     client: MLBClient
+    stores: Stores
     game_pk: int
     full: bool = False
     kind: str = "game"
@@ -145,21 +152,16 @@ class GameUnit:
     def key(self) -> str:
         return f"{SOURCE}/game/{self.game_pk}"
 
-    def done(self, store: Store) -> bool:
-        return not self.full and stored_status(store, self.game_pk) in DONE
+    def done(self, control: Store) -> bool:
+        return not self.full and stored_status(self.stores.data, self.game_pk) in DONE
 
     def fetch(self) -> list[Response]:
         feed = self.client.feed(self.game_pk)
         missing = missing_players(feed.data)
         return [feed, self.client.people(missing)] if missing else [feed]
 
-    def write(self, store: Store, fetched: list[Response]) -> dict[str, UpsertResult]:
-        results: dict[str, UpsertResult] = {}
-        for response in fetched:
-            for name, result in write_response(store, response).items():
-                results.setdefault(name, UpsertResult(result.table))
-                results[name] += result
-        return results
+    def write(self, store: Store, fetched: list[Response]) -> Counts:
+        return Counts.of(*(write_response(self.stores, response) for response in fetched))
 
 
 @dataclass
@@ -167,6 +169,7 @@ class TeamsUnit:
     """The teams of one season."""
 
     client: MLBClient
+    stores: Stores
     season: str
     kind: str = "dimension"
 
@@ -178,7 +181,7 @@ class TeamsUnit:
         return self.client.teams(self.season)
 
     def write(self, store: Store, fetched: Response) -> dict[str, UpsertResult]:
-        return write_response(store, fetched)
+        return write_response(self.stores, fetched)
 
 
 def recorded_response(recorded: files.Recorded) -> Response:
@@ -194,6 +197,7 @@ class FileUnit:
     """One file of a folder of recorded responses; an unusable file fails with its reason
     (so it is reported, and nothing of it is stored)."""
 
+    stores: Stores
     path: Path
     kind: str = "file"
 
@@ -208,7 +212,7 @@ class FileUnit:
         return recorded_response(found)
 
     def write(self, store: Store, fetched: Response) -> dict[str, UpsertResult]:
-        return write_response(store, fetched)
+        return write_response(self.stores, fetched)
 
 
 def listed_games(data: Any) -> list[dict[str, Any]]:

@@ -201,12 +201,18 @@ def people(endpoint: str, data: Any, params: Mapping[str, Any] | None = None) ->
             raise _bad(endpoint, f"people[{i}] has no fullName")
 
 
+#: The game endpoints by the names the client gives them (a path without a gamePk).
+_GAME_NAMES = ("feed/live/diffPatch", "feed/live", "boxscore", "linescore", "playByPlay")
+
+
 def validate(endpoint: str, data: Any, params: Mapping[str, Any] | None = None) -> None:
-    """Check ``data`` as the body of ``endpoint`` (its path; query ``params`` if known)."""
+    """Check ``data`` as the body of ``endpoint``: its path (``v1.1/game/717209/feed/live``,
+    the gamePk checked) or the endpoint name the client gives it (``feed/live``,
+    ``schedule``, ...); query ``params`` if known."""
     path = endpoint.split("?", 1)[0].strip("/")
     match = _GAME.search(path)
-    if match:
-        pk, what = int(match["pk"]), match["what"]
+    if match or path in _GAME_NAMES:
+        pk, what = (int(match["pk"]), match["what"]) if match else (None, path)
         if what == "feed/live":
             feed(endpoint, data, pk)
         elif what == "feed/live/diffPatch":
@@ -229,4 +235,9 @@ def validate(endpoint: str, data: Any, params: Mapping[str, Any] | None = None) 
         _object(endpoint, data, "the body")
 
 
-__all__ = ["boxscore", "diff_patch", "feed", "linescore", "people", "play_by_play", "schedule", "teams", "validate"]
+def mlb_stats(endpoint: str, data: Any) -> None:
+    """:func:`validate` without the query (the source's validator, ``MLBSource.validate``)."""
+    validate(endpoint, data)
+
+
+__all__ = ["boxscore", "diff_patch", "feed", "linescore", "mlb_stats", "people", "play_by_play", "schedule", "teams", "validate"]

@@ -1,4 +1,4 @@
-"""Audits of the NBA tables (see :mod:`fieldhouse.runs.audits`).
+"""Audits of the NBA tables (see :mod:`fieldhouse.sources.audits`).
 
 ``audits_for(season=None)`` returns the checks, each a callable ``audit(store)``; with a
 season they look at that season's games and stats only.  Each reads the tables once
@@ -12,8 +12,8 @@ from collections.abc import Callable
 from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
-from ...runs.audits import Audit, AuditResult, verdict
 from ...stores import Store
+from ..audits import Audit, AuditResult, verdict
 
 FINAL = "final"
 

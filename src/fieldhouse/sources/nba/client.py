@@ -6,8 +6,8 @@ the parameters and picks the headers, exactly as it does for its own users.  Wha
 is underneath: a subclass of ``NBAStatsHTTP`` carries *our* base URL and headers, and its
 session is an adapter whose ``get`` goes through a :class:`~fieldhouse.sources.http.Fetcher`
 (rate limit, timeouts, retries, circuit breaker, validation) or an
-:class:`~fieldhouse.sources.archive.ArchiveFetcher` (offline).  ``nba_api`` then parses the
-accepted body into its data sets as usual::
+:class:`~fieldhouse.sources.archive.ArchiveFetcher` (offline).  ``nba_api`` then builds its
+data sets as usual, from the body the fetcher already parsed (a body is parsed once)::
 
     from nba_api.stats.endpoints import leaguegamelog
     client = NBAClient.from_settings(settings)
@@ -24,12 +24,13 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from nba_api.stats.library.http import STATS_HEADERS, NBAStatsHTTP
+from nba_api.stats.library.http import STATS_HEADERS, NBAStatsHTTP, NBAStatsResponse
 
 from ..http.clock import Clock
 from ..http.fetcher import Fetcher, FetcherLike, FetchPolicy
 from ..http.response import Response
-from ..http.validate import nba_stats
+from .settings import NBASettings
+from .validate import nba_stats
 
 SOURCE = "nba"
 
@@ -76,6 +77,18 @@ class _FetcherSession:
         return _Reply(response.url or url, response.status, response.body.decode("utf-8-sig"))
 
 
+class _ParsedStatsResponse(NBAStatsResponse):
+    """nba_api's response object over the body our fetcher parsed: ``get_dict`` returns that
+    parse instead of parsing the text again."""
+
+    def __init__(self, *args: Any, session: _FetcherSession, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self._fetched = session.last
+
+    def get_dict(self) -> Any:
+        return self._fetched.data if self._fetched is not None else super().get_dict()
+
+
 class _RoutedNBAStatsHTTP(NBAStatsHTTP):
     """``NBAStatsHTTP`` with a per-instance base URL, headers and session."""
 
@@ -83,6 +96,7 @@ class _RoutedNBAStatsHTTP(NBAStatsHTTP):
         self._session = session
         self.base_url = base_url
         self.headers = dict(headers)
+        self.nba_response = lambda **kw: _ParsedStatsResponse(session=session, **kw)
 
     def get_session(self) -> _FetcherSession:  # type: ignore[override]
         return self._session
@@ -105,19 +119,23 @@ class NBAClient:
     @classmethod
     def from_settings(cls, settings: Any, *, archive: str | None = None, clock: Clock | None = None,
                       rng: random.Random | None = None, **policy: Any) -> NBAClient:
-        """A client over a live fetcher configured by ``settings`` (``nba_base_url``,
-        ``nba_min_interval``, ``nba_jitter``, ``http_*``), or over the archive at
-        ``archive`` (default ``settings.archive_dir``) when one is given."""
+        """A client over a live fetcher configured by ``settings`` (the NBA settings:
+        ``FIELDHOUSE_NBA__BASE_URL``, ``__MIN_INTERVAL``, ``__JITTER``; and ``http_*``), or
+        over the archive at ``archive`` (default ``settings.archive_dir``) when one is given."""
+        nba = settings.for_source(SOURCE, NBASettings)
         archive = archive or getattr(settings, "archive_dir", None)
         if archive:
             from .archive import NBAArchiveFetcher
 
-            return cls(NBAArchiveFetcher(archive, SOURCE, validator=nba_stats),
-                       base_url=settings.nba_base_url)
-        fetcher = Fetcher(SOURCE, settings.nba_base_url,
-                          FetchPolicy.from_settings(settings, SOURCE, **policy),
+            return cls(NBAArchiveFetcher(archive, SOURCE, validator=nba_stats), base_url=nba.base_url)
+        fetcher = Fetcher(SOURCE, nba.base_url, FetchPolicy.from_settings(settings, nba, **policy),
                           validator=nba_stats, clock=clock, rng=rng)
         return cls(fetcher)
+
+    @property
+    def http_calls(self) -> int:
+        """HTTP requests sent so far (every attempt counts; none offline)."""
+        return int(getattr(self.fetcher, "http_calls", 0))
 
     def call(self, endpoint_class: type, **arguments: Any) -> NBACall:
         """Build ``endpoint_class(**arguments)`` without letting it send, send its request

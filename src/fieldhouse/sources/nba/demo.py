@@ -1,4 +1,5 @@
-"""The offline demo: the real NBA sync path over the archive bundled in the package."""
+"""The offline demo: the real NBA sync over the archive bundled in the package (real
+recorded responses of the 2018-19 playoffs), then the 2019 Finals from ``nba.games``."""
 
 from __future__ import annotations
 
@@ -6,11 +7,9 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from importlib import resources
 from pathlib import Path
-from typing import Any
 
-from ...runs import RunReport
-from ...stores import connect
-from .run import sync_nba
+from ...stores import Store
+from ..protocol import Demo, Shown
 from .schema import tables
 
 DEMO_SEASON = "2018-19"
@@ -24,16 +23,22 @@ def bundled_archive() -> Iterator[Path]:
         yield Path(path)
 
 
-def run_demo(settings: Any) -> tuple[RunReport, list[dict[str, Any]]]:
-    """Sync the 2018-19 playoffs from the bundled archive; return the report and the Finals."""
-    with bundled_archive() as archive:
-        report = sync_nba(settings, [DEMO_SEASON], [DEMO_SEASON_TYPE], archive=str(archive), command="demo")
-    finals = []
-    with connect(settings.database) as store:
-        names = {t["team_id"]: t["abbreviation"] for t in store.rows(tables()["nba.teams"])}
-        for game in store.rows(tables()["nba.games"], where={"season": DEMO_SEASON}):
-            if game["game_id"].startswith("00418004"):  # round 4: the Finals
-                finals.append({**game, "home": names.get(game["home_team_id"]),
-                               "away": names.get(game["away_team_id"]),
-                               "winner": names.get(game["winner_team_id"])})
-    return report, finals
+def finals(store: Store) -> list[Shown]:
+    """The 2019 Finals (round 4 of the 2018-19 playoffs), as ``nba.games`` holds them."""
+    names = {t["team_id"]: t["abbreviation"] for t in store.rows(tables()["nba.teams"])}
+    rows = []
+    for g in store.rows(tables()["nba.games"], where={"season": DEMO_SEASON}):
+        if g["game_id"].startswith("00418004"):
+            rows.append([g["game_id"], str(g["game_date"]), names.get(g["home_team_id"]),
+                         f"{g['home_score']}-{g['away_score']}", names.get(g["away_team_id"]),
+                         names.get(g["winner_team_id"])])
+    return [Shown("The 2019 Finals, from nba.games",
+                  ["game_id", "game_date", "home", "score", "away", "winner"], sorted(rows))]
+
+
+DEMO = Demo(
+    title="the 2018-19 NBA playoffs",
+    options={"season": DEMO_SEASON, "season_type": DEMO_SEASON_TYPE},
+    archive=bundled_archive,
+    summary=finals,
+)

@@ -9,7 +9,6 @@ from ...mapping import Record, apply_mapping, write_applied
 from ...mapping.quarantine import QUARANTINE
 from ...stores import Store, UpsertResult
 from ..raw import RawResponse
-from ..replay import register
 from .schema import mapping, tables
 
 
@@ -26,7 +25,6 @@ def write_mapped(store: Store, mapping_name: str, raw: RawResponse, data: Any = 
     return results
 
 
-@register("nba", "leaguegamelog")
 def league_game_log(store: Store, raw: RawResponse) -> dict[str, UpsertResult]:
     """Team mode (T) gives games and team box scores; player mode (P) player box scores."""
     mode = str(raw.params.get("PlayerOrTeam", "T")).upper()
@@ -71,7 +69,6 @@ def mark_home_rows(data: dict) -> dict:
     return {**data, "resultSets": [marked, *sets[1:]]}
 
 
-@register("nba", "commonallplayers")
 def common_all_players(store: Store, raw: RawResponse) -> dict[str, UpsertResult]:
     """The player list; an active player missing from it becomes inactive (never deleted).
 
@@ -90,7 +87,6 @@ def common_all_players(store: Store, raw: RawResponse) -> dict[str, UpsertResult
     return results
 
 
-@register("nba", "scoreboardv2")
 def scoreboard(store: Store, raw: RawResponse) -> dict[str, UpsertResult]:
     """Games that are not final yet (status ``scheduled`` or ``in_progress``)."""
     return write_mapped(store, "scoreboardv2", raw)
@@ -101,3 +97,11 @@ def _result_rows(data: dict) -> list[list]:
     if isinstance(sets, dict):
         sets = [sets]
     return sets[0]["rowSet"] if sets else []
+
+
+#: The handler of each NBA endpoint whose responses become rows (the source's ``handlers()``).
+HANDLERS = {
+    "leaguegamelog": league_game_log,
+    "commonallplayers": common_all_players,
+    "scoreboardv2": scoreboard,
+}

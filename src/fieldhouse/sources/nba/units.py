@@ -1,4 +1,4 @@
-"""``fieldhouse sync nba``: a season of NBA data, full or incremental, as isolated units.
+"""The units of an NBA run: a season of NBA data, full or incremental, as isolated units.
 
 Calls per season (league-wide endpoints, never one call per team): per season type one
 ``leaguegamelog`` in team mode and one in player mode; one ``commonallplayers`` for the
@@ -6,7 +6,7 @@ player list; and, for the season in progress, one ``scoreboardv2`` per day of th
 schedule window for games not yet played.  A full season is a handful of calls.
 
 Incremental: each season type has a watermark, the last date on which every game is
-final, written in the same transaction as the rows it covers.  The next sync asks only for
+final, recorded with the rows it covers (the unit returns it; the run records it).  The next sync asks only for
 games from the watermark minus a safety window (``DateFrom``), so late corrections are
 picked up and nothing is fetched twice without need.
 """
@@ -21,34 +21,37 @@ from typing import Any
 from nba_api.stats.endpoints import commonallplayers, leaguegamelog, scoreboardv2, scoreboardv3
 
 from ...mapping import load_records
-from ...runs.watermarks import get_watermark, set_watermark
-from ...stores import Store, UpsertResult
+from ...stores import Store
+from ...stores.compat import read_rows
+from ...stores.counts import Counts
+from ...stores.roles import Stores
 from ..http.response import Response
 from ..replay import ingest
-from . import handlers  # noqa: F401  (registers the NBA handlers)
+from ..units import UnitResult
+from ..watermarks import get_watermark
 from .client import NBAClient
+from .options import DEFAULT_SAFETY_DAYS
 from .schema import mapping, tables
-from .seasons import SEASON_TYPES, current_season, season_dates
+from .seasons import SEASON_TYPES, current_season, parse_season, season_dates
 from .teams import all_teams
 
 SOURCE = "nba"
 # The version of the static team table (nba_api's data plus our divisions): bump it when
 # DIVISIONS or FORMER_ABBREVIATIONS change, so the new values replace the old.
 TEAMS_REVISION = datetime(2025, 7, 1, tzinfo=UTC)
-DEFAULT_SAFETY_DAYS = 2
 
 
 def _api_date(day: date) -> str:
     return day.strftime("%m/%d/%Y")
 
 
-def _ingest_all(store: Store, responses: list[Response]) -> dict[str, UpsertResult]:
-    totals: dict[str, UpsertResult] = {}
+def _ingest_all(stores: Stores, responses: list[Response]) -> Counts:
+    """Land each response in the control store's raw zone and write its rows (by the NBA
+    handlers, see :mod:`.handlers`) to the data store."""
+    counts = Counts()
     for response in responses:
-        for name, result in ingest(store, response).results.items():
-            totals.setdefault(name, UpsertResult(name))
-            totals[name] += result
-    return totals
+        counts.add(ingest(stores.data, response, control=stores.control).results)
+    return counts
 
 
 @dataclass
@@ -61,8 +64,8 @@ class TeamsUnit:
     def fetch(self) -> list[dict[str, Any]]:
         return all_teams()
 
-    def write(self, store: Store, fetched: list[dict[str, Any]]) -> dict[str, UpsertResult]:
-        return dict(load_records(store, mapping("teams"), fetched, TEAMS_REVISION).tables)
+    def write(self, store: Store, fetched: list[dict[str, Any]]) -> Counts:
+        return Counts.of(load_records(store, mapping("teams"), fetched, TEAMS_REVISION).tables)
 
 
 @dataclass
@@ -70,6 +73,7 @@ class PlayersUnit:
     """The all-time player list as of ``season`` (its ROSTERSTATUS says who is active)."""
 
     client: NBAClient
+    stores: Stores
     season: str
     kind: str = "dimension"
 
@@ -82,8 +86,8 @@ class PlayersUnit:
                                 is_only_current_season=0, league_id="00")
         return [call.response]
 
-    def write(self, store: Store, fetched: list[Response]) -> dict[str, UpsertResult]:
-        return _ingest_all(store, fetched)
+    def write(self, store: Store, fetched: list[Response]) -> Counts:
+        return _ingest_all(self.stores, fetched)
 
 
 @dataclass
@@ -91,7 +95,7 @@ class SeasonTypeUnit:
     """One season type of one season: its games, team and player box scores, watermark."""
 
     client: NBAClient
-    store: Store  # read-only in fetch (the watermark)
+    stores: Stores  # the watermark is read from the control store while fetching
     season: str
     season_type: str
     full: bool = False
@@ -108,7 +112,7 @@ class SeasonTypeUnit:
         return f"{self.season}/{self.season_type}"
 
     def fetch(self) -> list[Response]:
-        watermark = None if self.full else get_watermark(self.store, SOURCE, self.scope)
+        watermark = None if self.full else get_watermark(self.stores.control, SOURCE, self.scope)
         self.date_from = watermark - timedelta(days=self.safety_days) if watermark else None
         responses = []
         for mode in ("T", "P"):
@@ -121,10 +125,9 @@ class SeasonTypeUnit:
             responses.append(call.response)
         return responses
 
-    def write(self, store: Store, fetched: list[Response]) -> dict[str, UpsertResult]:
-        results = _ingest_all(store, fetched)
-        set_watermark(store, SOURCE, self.scope, season_watermark(store, self.season, self.season_type))
-        return results
+    def write(self, store: Store, fetched: list[Response]) -> UnitResult:
+        results = _ingest_all(self.stores, fetched)
+        return UnitResult(results, {self.scope: season_watermark(store, self.season, self.season_type)})
 
 
 @dataclass
@@ -132,6 +135,7 @@ class ScheduleUnit:
     """Games of one day from the scoreboard: those not yet final land as ``scheduled``."""
 
     client: NBAClient
+    stores: Stores
     day: date
     kind: str = "date"
 
@@ -146,14 +150,15 @@ class ScheduleUnit:
                                     league_id="00", day_offset=0)
         return [call.response]
 
-    def write(self, store: Store, fetched: list[Response]) -> dict[str, UpsertResult]:
-        return _ingest_all(store, fetched)
+    def write(self, store: Store, fetched: list[Response]) -> Counts:
+        return _ingest_all(self.stores, fetched)
 
 
 def season_watermark(store: Store, season: str, season_type: str) -> date | None:
     """The last date on which every known game of the season type is final."""
     games = tables()["nba.games"]
-    rows = store.rows(games, where={"season": season, "season_type": season_type})
+    rows = read_rows(store, games, where={"season": season, "season_type": season_type},
+                     columns=["game_date", "status"])
     if not rows:
         return None
     open_days = [r["game_date"] for r in rows if r["status"] != "final"]
@@ -169,7 +174,7 @@ def season_types_for(season: str, requested: list[str]) -> list[str]:
     return requested
 
 
-def plan_units(client: NBAClient, store: Store, seasons: list[str], season_types: list[str], *,
+def plan_units(client: NBAClient, stores: Stores, seasons: list[str], season_types: list[str], *,
                full: bool = False, as_of: date | None = None, schedule_days: int = 1,
                safety_days: int = DEFAULT_SAFETY_DAYS, players: bool = True) -> list:
     """The units of a sync, dimensions first: teams, players, then per season its season
@@ -177,70 +182,46 @@ def plan_units(client: NBAClient, store: Store, seasons: list[str], season_types
     as_of = as_of or datetime.now(UTC).date()
     units: list = [TeamsUnit()]
     if players:
-        units.append(PlayersUnit(client, current_season(as_of)))
+        units.append(PlayersUnit(client, stores, current_season(as_of)))
     for season in seasons:
         for season_type in season_types_for(season, season_types):
-            units.append(SeasonTypeUnit(client, store, season, season_type, full=full, safety_days=safety_days))
+            units.append(SeasonTypeUnit(client, stores, season, season_type, full=full, safety_days=safety_days))
         first, last = season_dates(season)
         if first <= as_of <= last:
-            units.extend(ScheduleUnit(client, as_of + timedelta(days=n)) for n in range(schedule_days))
+            units.extend(ScheduleUnit(client, stores, as_of + timedelta(days=n)) for n in range(schedule_days))
     return units
 
 
-# The smallest answer the stats API gives: the scoreboard of a day in the off-season.
-API_CHECK_DAY = "2025-07-15"
-
-
-def api_check(client: NBAClient):
-    """The pre-flight's tiny request to the NBA stats host (one call, counted like any)."""
-
-    def check() -> str:
-        call = client.call(scoreboardv3.ScoreboardV3, game_date=API_CHECK_DAY, league_id="00")
-        return f"{client.base_url} answers ({len(call.response.body)} bytes)"
-
-    return check
-
-
-def unit_for_key(client: NBAClient, store: Store, key: str, *, as_of: date | None = None,
+def unit_for_key(client: NBAClient, stores: Stores, key: str, *, as_of: date | None = None,
                  full: bool = False, safety_days: int = DEFAULT_SAFETY_DAYS):
     """Rebuild a unit from its key (for retrying a dead letter); None if the key is not one."""
-    from .seasons import SEASON_TYPES as TYPES
-    from .seasons import parse_season
-
     parts = key.split("/")
     if parts[0] != SOURCE or len(parts) < 2:
         return None
     if parts[1:] == ["teams"]:
         return TeamsUnit()
     if parts[1:] == ["players"]:
-        return PlayersUnit(client, current_season(as_of or datetime.now(UTC).date()))
+        return PlayersUnit(client, stores, current_season(as_of or datetime.now(UTC).date()))
     if len(parts) == 3 and parts[1] == "schedule":
-        return ScheduleUnit(client, date.fromisoformat(parts[2]))
-    if len(parts) == 3 and parts[2] in TYPES:
-        return SeasonTypeUnit(client, store, parse_season(parts[1]), parts[2], full=full, safety_days=safety_days)
+        return ScheduleUnit(client, stores, date.fromisoformat(parts[2]))
+    if len(parts) == 3 and parts[2] in SEASON_TYPES:
+        return SeasonTypeUnit(client, stores, parse_season(parts[1]), parts[2], full=full, safety_days=safety_days)
     return None
 
 
-def check_archive(archive: str) -> None:
-    from pathlib import Path
+# The smallest answer the stats API gives: the scoreboard of a day in the off-season.
+API_CHECK_DAY = "2025-07-15"
 
-    from ...errors import ArchiveError
 
-    if not Path(archive).is_dir():
-        raise ArchiveError(f"archive folder {archive!r} does not exist: give the folder "
-                           "`fieldhouse archive export` wrote, or leave out --archive")
+def api_check(client: NBAClient) -> str:
+    """The pre-flight's tiny request to the NBA stats host (one call, counted like any)."""
+    call = client.call(scoreboardv3.ScoreboardV3, game_date=API_CHECK_DAY, league_id="00")
+    return f"{client.base_url} answers ({len(call.response.body)} bytes)"
 
 
 def archive_as_of(archive: str) -> date | None:
     """Offline, "today" is the day of the archive's newest NBA capture."""
     from ..archive import read_index
 
-    check_archive(archive)
     stamps = [e.captured_at for e in read_index(archive) if e.source == SOURCE]
     return max(stamps).date() if stamps else None
-
-
-def make_client(settings: Any, archive: str | None = None) -> NBAClient:
-    if archive:
-        check_archive(archive)
-    return NBAClient.from_settings(settings, archive=archive)

@@ -1,7 +1,10 @@
-"""Watermarks: how far a source's data is known to be complete, per scope.
+"""Watermarks: how far a source's data is known to be complete, per scope, in the control
+store (``fieldhouse_watermarks``).
 
-A unit writes its watermark in the same transaction as the rows it covers, so a crash can
-never move a watermark past data that was not written.
+A unit returns its new watermarks with what it wrote (:class:`~fieldhouse.sources.units.UnitResult`);
+the run records them in the transaction of the unit's rows, or, when the data and control
+stores cannot share a transaction, right after the rows committed, so a crash can never
+move a watermark past data that was not written.  Units read them while fetching.
 """
 
 from __future__ import annotations
@@ -37,9 +40,3 @@ def set_watermark(store: Store, source: str, scope: str, value: date | None) -> 
     store.upsert(WATERMARKS, [{
         "source": source, "scope": scope, "watermark": value, "updated_at": datetime.now(UTC),
     }])
-
-
-def watermarks(store: Store, source: str | None = None) -> list[dict]:
-    if not store.table_exists(WATERMARKS):
-        return []
-    return store.rows(WATERMARKS, where={"source": source} if source else None)

@@ -1,0 +1,131 @@
+"""The queries every face asks (the CLI's ``runs``, ``runs show``, ``status``,
+``deadletters``, ``audit``; the HTTP service): plain functions over the control store (the
+ledger, dead letters, raw zone) and the data store (a source's tables), each returning a
+typed result from :mod:`.models`.  They only read."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from typing import Any
+
+from ..runs import deadletters, ledger
+from ..sources import registry
+from ..sources.protocol import Source
+from ..sources.raw import RAW_TABLE
+from ..sources.watermarks import WATERMARKS
+from ..stores import Store
+from ..stores.compat import iter_rows
+from ..table import Table
+from .models import (
+    AuditSummary,
+    DeadLetter,
+    OpenDeadLetter,
+    RunBrief,
+    RunDetail,
+    RunSummary,
+    SourceStatus,
+    Status,
+    TableStatus,
+    UnitRecord,
+)
+
+#: Seconds without a heartbeat after which a ``running`` run looks dead (the default of
+#: ``FIELDHOUSE_RUN_STALE_AFTER``).
+STALE_AFTER = 120.0
+
+
+def _summary(row: dict[str, Any], stale_after: float) -> RunSummary:
+    return RunSummary(**row, looks_dead=ledger.looks_dead(row, stale_after=stale_after))
+
+
+def runs(control: Store, *, last: int | None = None, source: str | None = None,
+         stale_after: float = STALE_AFTER) -> list[RunSummary]:
+    """The last runs, newest first (of ``source``)."""
+    return [_summary(r, stale_after) for r in ledger.list_runs(control, last=last, source=source)]
+
+
+def run(control: Store, run_id: str, *, stale_after: float = STALE_AFTER) -> RunDetail | None:
+    """One run (by its id or an unambiguous prefix of it) with its units; None if none."""
+    row = ledger.find_run(control, run_id)
+    if row is None:
+        return None
+    units = [UnitRecord(**u) for u in ledger.unit_rows(control, row["run_id"])]
+    return RunDetail(**_summary(row, stale_after).model_dump(), units=units)
+
+
+def dead_letters(control: Store, *, source: str | None = None, include_resolved: bool = False) -> list[DeadLetter]:
+    """Dead letters, oldest first: the open ones (and the resolved ones with ``include_resolved``)."""
+    status = None if include_resolved else deadletters.OPEN
+    return [DeadLetter(**r) for r in deadletters.list_letters(control, source=source, status=status)]
+
+
+def dead_letter(control: Store, ident: str) -> DeadLetter | None:
+    """A dead letter by its id (``dl-…``) or its unit key."""
+    for letter in dead_letters(control, include_resolved=True):
+        if ident in (letter.id, letter.unit_key):
+            return letter
+    return None
+
+
+def control_tables() -> list[Table]:
+    """fieldhouse's own tables, in the control store."""
+    return [RAW_TABLE, WATERMARKS, *ledger.LEDGER_TABLES, deadletters.DEAD_LETTERS_TABLE]
+
+
+def tables(data: Store, control: Store, sources: Iterable[Source]) -> list[TableStatus]:
+    """Rows and newest version of each table of ``sources`` (in the data store) and of
+    fieldhouse's own tables (in the control store) that exist."""
+    out = []
+    placed = [(data, t) for s in sources for t in s.tables().values()] + [(control, t) for t in control_tables()]
+    for store, table in placed:
+        if not store.table_exists(table):
+            continue
+        column = "captured_at" if "captured_at" in table.columns else table.version
+        out.append(TableStatus(table=table.name, rows=store.count(table), newest_column=column,
+                               newest=store.max_value(table, column)))
+    return out
+
+
+def _brief(row: dict[str, Any], stale_after: float) -> RunBrief:
+    return RunBrief(**{k: row[k] for k in ("run_id", "command", "status", "started_at", "finished_at", "error")},
+                    looks_dead=ledger.looks_dead(row, stale_after=stale_after))
+
+
+def status(data: Store, control: Store, *, database: str, source: str | None = None,
+           sources: Sequence[Source] | None = None, stale_after: float = STALE_AFTER) -> Status:
+    """What ``fieldhouse status`` shows: the tables, per source its last run and last
+    success, the open dead letters and the last audit (of ``source`` only, if given)."""
+    sources = registry.resolve(source) if sources is None else sources
+    per_source: dict[str, SourceStatus] = {}
+    audited: dict[str, Any] | None = None
+    where = {"source": source} if source else None
+    if control.table_exists(ledger.RUNS_TABLE):
+        for row in iter_rows(control, ledger.RUNS_TABLE, where=where, order_by=["-started_at", "-run_id"]):
+            entry = per_source.setdefault(row["source"], SourceStatus(source=row["source"]))
+            if entry.last_run is None:
+                entry.last_run = _brief(row, stale_after)
+            if entry.last_success is None and row["status"] == "success":
+                entry.last_success = _brief(row, stale_after)
+            if audited is None and row.get("audit"):
+                audited = row
+    letters = [OpenDeadLetter(**letter.model_dump()) for letter in dead_letters(control, source=source)]
+    return Status(database=database, tables=tables(data, control, sources), sources=list(per_source.values()),
+                  open_dead_letters=letters, last_audit=_audit_summary(audited))
+
+
+def _audit_summary(row: dict[str, Any] | None) -> AuditSummary | None:
+    if row is None:
+        return None
+    return AuditSummary(run_id=row["run_id"], source=row["source"], command=row["command"],
+                        at=row["finished_at"] or row["started_at"], **row["audit"])
+
+
+def last_audit(control: Store, *, source: str | None = None) -> AuditSummary | None:
+    """The newest recorded audit results (of ``source``)."""
+    if not control.table_exists(ledger.RUNS_TABLE):
+        return None
+    where = {"source": source} if source else None
+    for row in iter_rows(control, ledger.RUNS_TABLE, where=where, order_by=["-started_at", "-run_id"]):
+        if row.get("audit"):
+            return _audit_summary(row)
+    return None
