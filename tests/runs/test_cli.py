@@ -79,7 +79,7 @@ def test_status_json(history):
     assert source["last_run"]["status"] == "partial" and source["last_success"]["run_id"] == ok
     assert [r["unit_key"] for r in data["open_dead_letters"]] == ["b"]
     assert data["last_audit"] is None
-    invoke("audit", "--db", url)
+    invoke("audit", "--source", "nba", "--db", url)
     data = as_json(invoke("status", "--json", "--db", url))
     assert data["last_audit"]["command"] == "audit" and data["last_audit"]["passed"] is True
     assert "open dead letters: 1" in invoke("status", "--db", url).stdout
@@ -111,7 +111,7 @@ def test_audit_json_and_exit_code(sqlite_url):
     data = good_data()
     data["nba.games"][0]["home_score"] = None
     load_and_audit(sqlite_url, data)
-    result = invoke("audit", "--json", "--db", sqlite_url)
+    result = invoke("audit", "--source", "nba", "--json", "--db", sqlite_url)
     assert result.exit_code == 1
     report = as_json(result)
     assert report["passed"] is False and report["source"] == "nba"
@@ -122,7 +122,7 @@ def test_audit_json_and_exit_code(sqlite_url):
     with connect(sqlite_url) as store:
         run = ledger.get_run(store, report["run_id"])
     assert run["command"] == "audit" and run["status"] == "failed" and "final_games_have_scores" in run["error"]
-    scoped = invoke("audit", "--season", "2017-18", "--json", "--db", sqlite_url)
+    scoped = invoke("audit", "--source", "nba", "--season", "2017-18", "--json", "--db", sqlite_url)
     assert scoped.exit_code == 0 and as_json(scoped)["season"] == "2017-18"
 
 

@@ -28,6 +28,12 @@ class MLBSource(BaseSource):
     options = {"sync": MLBSyncOptions, "backfill": MLBBackfillOptions, "retry": MLBRetryOptions,
                "audit": MLBAuditOptions}
 
+    @property
+    def demo(self):  # type: ignore[override]
+        from .demo import DEMO
+
+        return DEMO
+
     def tables(self) -> Mapping[str, Any]:
         from .schema import tables
 
