@@ -43,10 +43,11 @@ def test_the_older_capture_read_after_the_final_one_is_all_stale(tmp_path, monke
 def test_the_demo_prints_what_each_file_did_and_the_line_score(tmp_path):
     result = runner.invoke(app, ["demo", "mlb", "--db", f"sqlite:///{tmp_path / 'x.db'}"], env={"COLUMNS": "200"})
     assert result.exit_code == 0, result.output
-    [older] = [line for line in result.output.splitlines() if "03_feed_717209_live_older" in line]
+    table_lines = [line for line in result.output.splitlines() if line.startswith("│")]
+    [older] = [line for line in table_lines if "03_feed_717209_live_older" in line]
     assert [cell.strip() for cell in older.split("│")[2:7]] == ["success", "0", "0", "0", "187"]
     assert "Game 717209, 2023-07-29, Final" in result.output
-    [texas] = [line for line in result.output.splitlines() if "│ TEX" in line]
+    [texas] = [line for line in table_lines if line.startswith("│ TEX")]
     assert [cell.strip() for cell in texas.split("│")[-4:-1]] == ["0", "4", "1"]  # R H E
 
 
