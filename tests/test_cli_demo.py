@@ -16,7 +16,7 @@ runner = CliRunner()
 
 def test_demo_syncs_the_bundled_playoffs_and_a_second_run_changes_nothing(tmp_path, monkeypatch):
     monkeypatch.chdir(tmp_path)
-    first = runner.invoke(app, ["demo", "--json"])
+    first = runner.invoke(app, ["demo", "nba", "--json"])
     assert first.exit_code == 0, first.output
     report = json.loads(first.stdout)
     assert report["status"] == "success"
@@ -26,14 +26,14 @@ def test_demo_syncs_the_bundled_playoffs_and_a_second_run_changes_nothing(tmp_pa
                         "nba.players": 5103, "nba.teams": 30}
     assert (tmp_path / "fieldhouse.db").exists()  # the SQLite default in the current folder
 
-    second = json.loads(runner.invoke(app, ["demo", "--json"]).stdout)
+    second = json.loads(runner.invoke(app, ["demo", "nba", "--json"]).stdout)
     assert second["status"] == "success"
     for counts in second["tables"].values():
         assert counts["inserted"] == counts["updated"] == counts["stale"] == counts["rejected"] == 0
 
 
 def test_demo_prints_the_finals(tmp_path):
-    result = runner.invoke(app, ["demo", "--db", f"sqlite:///{tmp_path / 'x.db'}"], env={"COLUMNS": "160"})
+    result = runner.invoke(app, ["demo", "nba", "--db", f"sqlite:///{tmp_path / 'x.db'}"], env={"COLUMNS": "160"})
     assert result.exit_code == 0, result.output
     assert "0041800406" in result.output and "110-114" in result.output  # Game 6, Toronto wins
 

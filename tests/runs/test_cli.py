@@ -79,7 +79,7 @@ def test_status_json(history):
     assert source["last_run"]["status"] == "partial" and source["last_success"]["run_id"] == ok
     assert [r["unit_key"] for r in data["open_dead_letters"]] == ["b"]
     assert data["last_audit"] is None
-    invoke("audit", "--db", url)
+    invoke("audit", "--source", "nba", "--db", url)
     data = as_json(invoke("status", "--json", "--db", url))
     assert data["last_audit"]["command"] == "audit" and data["last_audit"]["passed"] is True
     assert "open dead letters: 1" in invoke("status", "--db", url).stdout
@@ -111,7 +111,7 @@ def test_audit_json_and_exit_code(sqlite_url):
     data = good_data()
     data["nba.games"][0]["home_score"] = None
     load_and_audit(sqlite_url, data)
-    result = invoke("audit", "--json", "--db", sqlite_url)
+    result = invoke("audit", "--source", "nba", "--json", "--db", sqlite_url)
     assert result.exit_code == 1
     report = as_json(result)
     assert report["passed"] is False and report["source"] == "nba"
@@ -122,27 +122,27 @@ def test_audit_json_and_exit_code(sqlite_url):
     with connect(sqlite_url) as store:
         run = ledger.get_run(store, report["run_id"])
     assert run["command"] == "audit" and run["status"] == "failed" and "final_games_have_scores" in run["error"]
-    scoped = invoke("audit", "--season", "2017-18", "--json", "--db", sqlite_url)
+    scoped = invoke("audit", "--source", "nba", "--season", "2017-18", "--json", "--db", sqlite_url)
     assert scoped.exit_code == 0 and as_json(scoped)["season"] == "2017-18"
 
 
 def test_doctor(sqlite_url, tmp_path):
-    ok = invoke("doctor", "--archive", tmp_path, "--json", "--db", sqlite_url)
+    ok = invoke("doctor", "--source", "nba", "--archive", tmp_path, "--json", "--db", sqlite_url)
     assert ok.exit_code == 0
     assert [(c["name"], c["status"]) for c in as_json(ok)["checks"]] == [
         ("database", "ok"), ("schema", "ok"), ("api", "skipped")]
-    missing = invoke("doctor", "--archive", tmp_path / "nope", "--db", sqlite_url)
+    missing = invoke("doctor", "--source", "nba", "--archive", tmp_path / "nope", "--db", sqlite_url)
     assert missing.exit_code == 1 and "does not exist" in missing.output
     with connect(sqlite_url) as store:
         ledger.set_meta(store, "schema_version", "99")
-    newer = invoke("doctor", "--archive", tmp_path, "--json", "--db", sqlite_url)
+    newer = invoke("doctor", "--source", "nba", "--archive", tmp_path, "--json", "--db", sqlite_url)
     assert newer.exit_code == 1
     [schema] = [c for c in as_json(newer)["checks"] if c["name"] == "schema"]
     assert schema["status"] == "failed" and "upgrade fieldhouse" in schema["detail"]
 
 
 def test_doctor_unreachable_database(tmp_path):
-    down = invoke("doctor", "--archive", tmp_path, "--json", "--db", "postgresql://nobody:s3cret@127.0.0.1:1/x")
+    down = invoke("doctor", "--source", "nba", "--archive", tmp_path, "--json", "--db", "postgresql://nobody:s3cret@127.0.0.1:1/x")
     assert down.exit_code == 1
     [db] = [c for c in as_json(down)["checks"] if c["name"] == "database"]
     assert db["status"] == "failed" and "cannot connect" in db["detail"] and "s3cret" not in down.output
@@ -174,7 +174,7 @@ def test_user_errors_are_one_sentence_with_exit_codes(tmp_path):
     assert no_folder.returncode == 1 and "does not exist" in no_folder.stderr and "Traceback" not in no_folder.stderr
     usage = _cli("runs", "--last", "zero")
     assert usage.returncode == 2
-    season = _cli("audit", "--season", "2018", "--db", f"sqlite:///{tmp_path}/x.db")
+    season = _cli("audit", "--source", "nba", "--season", "2018", "--db", f"sqlite:///{tmp_path}/x.db")
     assert season.returncode == 2 and "write it as 2018-19" in season.stderr and "Traceback" not in season.stderr
 
 

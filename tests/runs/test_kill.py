@@ -159,12 +159,12 @@ def test_sigkill_then_rerun_matches_a_clean_run(point, db_url, server, tmp_path,
 
 def test_doctor_asks_the_api_host(server, sqlite_url, tmp_path):
     env = env_for(sqlite_url, server, tmp_path)
-    ok = subprocess.run([sys.executable, "-m", "fieldhouse", "doctor", "--json"], env=env, capture_output=True,
+    ok = subprocess.run([sys.executable, "-m", "fieldhouse", "doctor", "--source", "nba", "--json"], env=env, capture_output=True,
                         text=True, timeout=60)
     assert ok.returncode == 0, ok.stderr
     assert any(r.path == "/stats/scoreboardv3" for r in server.requests)
     server.fail("status", status=503, times=2, path="/stats/scoreboardv3")
-    down = subprocess.run([sys.executable, "-m", "fieldhouse", "doctor"], env=env, capture_output=True,
+    down = subprocess.run([sys.executable, "-m", "fieldhouse", "doctor", "--source", "nba"], env=env, capture_output=True,
                           text=True, timeout=60)
     assert down.returncode == 1 and "the API host does not answer" in down.stdout
 

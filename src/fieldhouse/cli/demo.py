@@ -19,7 +19,9 @@ def demo(
 ) -> None:
     """Sync each source from the archive bundled in the package (real recorded responses, no
     network) into the database, then show what landed (for NBA: the 2018-19 playoffs, then
-    the Finals).  Run it again: only the incremental window is re-read, and nothing changes."""
+    the Finals; for MLB: a Final feed, then an older Live capture of the same game that
+    changes nothing, then its line score).  Run it again: NBA re-reads only its incremental
+    window, MLB reads every file again, and nothing changes."""
     from rich.table import Table as RichTable
 
     from ..runs import commands
@@ -27,7 +29,8 @@ def demo(
     from ..sources import registry
 
     settings = settings_for(db)
-    names = [source] if source else [s.name for s in registry.resolve(None) if getattr(s, "demo", None)]
+    names = [source] if source else [name for _, name in sorted(
+        (s.demo.order, s.name) for s in registry.resolve(None) if getattr(s, "demo", None))]
     done = [commands.demo(name, settings) for name in names]
     code = worst_exit_code([d.report.exit_code for d in done])
     if as_json:

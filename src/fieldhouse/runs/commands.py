@@ -176,10 +176,10 @@ def demo(source: str, settings: Settings | None = None, *, progress: Any = None)
         raise ConfigError(f"source {source!r} has no demo")
     settings = settings or get_settings()
     with declared.archive() as folder:
-        report = sync(source, settings, command="demo", progress=progress, archive=str(folder),
-                      **declared.options)
+        report = sync(source, settings, command="demo", progress=progress,
+                      **{declared.folder_option: str(folder)}, **declared.options)
     with open_stores(settings) as stores:
-        shown = list(declared.summary(stores.data))
+        shown = [*declared.explain(report), *declared.summary(stores.data)]
     return DemoRun(source, declared.title, report, shown)
 
 

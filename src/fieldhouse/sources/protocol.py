@@ -141,12 +141,18 @@ class Shown:
 @dataclass(frozen=True)
 class Demo:
     """A source's offline demo: a sync with ``options`` over the archive bundled with the
-    source (``archive()`` yields its folder), then ``summary(store)`` to show."""
+    source (``archive()`` yields its folder, given to the sync as the option named
+    ``folder_option``), then ``explain(report)`` (what the run did, e.g. per unit) and
+    ``summary(store)`` (what landed) to show."""
 
     title: str
     options: Mapping[str, Any]
     archive: Callable[[], AbstractContextManager[Path]]
     summary: Callable[[Store], Sequence[Shown]] = lambda store: ()
+    folder_option: str = "archive"
+    explain: Callable[[Any], Sequence[Shown]] = lambda report: ()
+    #: Where it comes in ``fieldhouse demo`` (every source's demo, lowest first, then by name).
+    order: int = 0
 
 
 @runtime_checkable

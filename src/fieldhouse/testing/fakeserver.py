@@ -140,6 +140,14 @@ class FakeStatsServer:
     def add_file(self, path: str, file: str | Path, match: dict[str, Any] | None = None) -> Route:
         return self.add(path, load_fixture_body(file), match)
 
+    def replace(self, path: str, body: bytes | str | Any, match: dict[str, Any] | None = None) -> Route:
+        """:meth:`add`, removing first any route of the same path and match (serve an older
+        capture of a request, then a newer one)."""
+        match = {k: str(v) for k, v in (match or {}).items()}
+        with self._lock:
+            self.routes = [r for r in self.routes if not (r.path == path and r.match == match)]
+        return self.add(path, body, match)
+
     def fail(self, kind: str, *, times: int = 1, path: str | None = None, **options: Any) -> None:
         """Queue ``times`` faults of ``kind`` for the next requests (to ``path`` if given)."""
         with self._lock:
