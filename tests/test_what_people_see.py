@@ -28,7 +28,7 @@ def fh(*args, cwd, **env):
 @pytest.fixture(scope="module")
 def demo_db(tmp_path_factory):
     folder = tmp_path_factory.mktemp("demo")
-    first = fh("demo", cwd=folder)
+    first = fh("demo", "nba", cwd=folder)
     assert first.returncode == 0, first.stderr
     return folder
 
@@ -70,14 +70,14 @@ def test_a_failed_audit_prints_once(demo_db, tmp_path):
     db.write_bytes((demo_db / "fieldhouse.db").read_bytes())
     with sqlite3.connect(db) as conn:
         conn.execute("UPDATE nba_games SET home_score = NULL WHERE game_id = '0041800406'")
-    result = fh("audit", "--db", f"sqlite:///{db}", cwd=tmp_path)
+    result = fh("audit", "--source", "nba", "--db", f"sqlite:///{db}", cwd=tmp_path)
     assert result.returncode == 1
     said = (result.stdout + result.stderr).count("0041800406")
     assert said == 1, result.stdout + result.stderr
 
 
 def test_audit_on_an_empty_database_says_there_is_nothing_to_audit(tmp_path):
-    result = runner.invoke(app, ["audit", "--db", f"sqlite:///{tmp_path / 'e.db'}"], env={"FIELDHOUSE_LOG_FILE": ""})
+    result = runner.invoke(app, ["audit", "--source", "nba", "--db", f"sqlite:///{tmp_path / 'e.db'}"], env={"FIELDHOUSE_LOG_FILE": ""})
     assert result.exit_code == 0
     assert "nothing to audit" in result.stdout and "passed" not in result.stdout
 
@@ -97,7 +97,7 @@ def test_runs_show_finds_a_run_by_a_unique_prefix(demo_db):
     [run] = json.loads(fh("runs", "--json", cwd=demo_db).stdout)["runs"]
     shown = fh("runs", "show", run["run_id"][:-3], "--json", cwd=demo_db)
     assert shown.returncode == 0 and json.loads(shown.stdout)["run_id"] == run["run_id"]
-    fh("audit", cwd=demo_db)  # a second run, started the same day
+    fh("audit", "--source", "nba", cwd=demo_db)  # a second run, started the same day
     both = fh("runs", "show", run["run_id"][:8], cwd=demo_db)
     assert both.returncode == 2 and "give more of it" in both.stderr
 
@@ -111,7 +111,7 @@ def test_the_circuit_breaker_does_not_call_a_run_partial():
 
 
 def test_a_second_demo_rereads_only_the_incremental_window(demo_db):
-    second = json.loads(fh("demo", "--json", cwd=demo_db).stdout)
+    second = json.loads(fh("demo", "nba", "--json", cwd=demo_db).stdout)
     unchanged = {name: c["unchanged"] for name, c in second["tables"].items()}
     assert unchanged == {"nba.games": 1, "nba.team_game_stats": 2, "nba.player_game_stats": 19,
                          "nba.players": 5103, "nba.teams": 30}  # as the README says

@@ -21,7 +21,7 @@ def _tables(url: str) -> dict[str, list]:
 
 def test_import_and_replay_build_what_a_sync_builds(tmp_path):
     synced, rebuilt = (f"sqlite:///{tmp_path / n}" for n in ("synced.db", "rebuilt.db"))
-    assert runner.invoke(app, ["demo", "--db", synced, "--json"], env=ENV).exit_code == 0
+    assert runner.invoke(app, ["demo", "nba", "--db", synced, "--json"], env=ENV).exit_code == 0
     with bundled_archive() as archive:
         imported = runner.invoke(app, ["archive", "import", str(archive), "--db", rebuilt], env=ENV)
     assert imported.exit_code == 0, imported.output
@@ -30,5 +30,5 @@ def test_import_and_replay_build_what_a_sync_builds(tmp_path):
     expected, got = _tables(synced), _tables(rebuilt)
     assert len(got["nba.teams"]) == 30
     assert got == expected
-    audit = runner.invoke(app, ["audit", "--season", "2018-19", "--db", rebuilt, "--json"], env=ENV)
+    audit = runner.invoke(app, ["audit", "--source", "nba", "--season", "2018-19", "--db", rebuilt, "--json"], env=ENV)
     assert audit.exit_code == 0, audit.output  # no orphan team keys
