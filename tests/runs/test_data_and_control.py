@@ -13,6 +13,7 @@ import fieldhouse
 from fieldhouse import connect
 from fieldhouse.runs import deadletters, execute_run, ledger
 from fieldhouse.sources.watermarks import get_watermark
+from fieldhouse.stores import Capabilities
 from fieldhouse.stores.roles import Stores
 
 from .conftest import SCORES, FakeUnit
@@ -46,8 +47,8 @@ class OneTableTransactions:
 
 
 def test_stores_share_a_transaction_only_when_they_can():
-    class Plain:
-        pass
+    class Plain:  # a store that can hold everything in one transaction, as SQLite can
+        capabilities = Capabilities(multi_table_transactions=True, locks=True, control=True)
 
     store = Plain()
     assert Stores.of(store).shared

@@ -8,7 +8,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Sequence
 from typing import Any
 
-from ..errors import ConfigError, FieldhouseError
+from ..errors import ConfigError
 from ..mapping.quarantine import QUARANTINE
 from ..runs import deadletters, ledger
 from ..sources import registry
@@ -17,7 +17,6 @@ from ..sources.raw import RAW_TABLE
 from ..sources.shrink import SUSPECT_TABLE
 from ..sources.watermarks import WATERMARKS
 from ..stores import Store
-from ..stores.compat import iter_rows, read_rows
 from ..table import Table
 from .models import (
     AuditSummary,
@@ -80,25 +79,27 @@ def control_tables() -> list[Table]:
     return [RAW_TABLE, SUSPECT_TABLE, WATERMARKS, *ledger.LEDGER_TABLES, deadletters.DEAD_LETTERS_TABLE]
 
 
-def managed_tables(data: Store, control: Store, sources: Iterable[Source]) -> list[tuple[Store, Table, bool]]:
-    """Every table fieldhouse manages that the stores hold, as (store, table, declared):
-    the tables of ``sources`` and the quarantine (data store), fieldhouse's own (control
-    store), then the tables that rows of fieldhouse_rejects name (e.g. targets of
-    ``fieldhouse load``), whose declaration is not known here (declared False: rows are
-    counted, no newest version).  The one place to switch to a catalog of tables."""
-    placed = [(data, t) for s in sources for t in s.tables().values()] + [(data, QUARANTINE)]
-    placed += [(control, t) for t in control_tables()]
-    found = [(store, t, True) for store, t in placed if store.table_exists(t)]
-    names = {t.name for _, t, _ in found}
-    if data.table_exists(QUARANTINE):
-        named = {r["table_name"] for r in read_rows(data, QUARANTINE, columns=["table_name"])}
-        for name in sorted(named - names):
-            try:
-                stub = Table(name, columns={"k": "int", "v": "timestamptz"}, primary_key=["k"], version="v")
-            except FieldhouseError:  # not a name fieldhouse could have written
-                continue
-            if data.table_exists(stub):
-                found.append((data, stub, False))
+def managed_tables(data: Store, control: Store, sources: Iterable[Source]) -> list[tuple[Store, Table]]:
+    """Every table fieldhouse manages that the stores hold, as (store, table): the data
+    store's catalog (``fieldhouse_tables``: every table any sync, load or replay created),
+    then the control store's own tables.  The tables of ``sources`` and fieldhouse's own are
+    looked for too, so a database written before the catalog existed is listed whole."""
+    found: list[tuple[Store, Table]] = []
+    names: set[str] = set()
+
+    def add(store: Store, table: Table) -> None:
+        if table.name not in names and store.table_exists(table):
+            names.add(table.name)
+            found.append((store, table))
+
+    for store, kind in ((data, "data"), (control, "control")):
+        for entry in store.tables():
+            if entry.kind == kind:
+                add(store, entry.table)
+    for table in [*(t for s in sources for t in s.tables().values()), QUARANTINE]:
+        add(data, table)
+    for table in control_tables():
+        add(control, table)
     return found
 
 
@@ -106,10 +107,7 @@ def tables(data: Store, control: Store, sources: Iterable[Source]) -> list[Table
     """Rows and newest version of each table fieldhouse manages that exists (see
     :func:`managed_tables`)."""
     out = []
-    for store, table, declared in managed_tables(data, control, sources):
-        if not declared:
-            out.append(TableStatus(table=table.name, rows=store.count(table), newest_column=None))
-            continue
+    for store, table in managed_tables(data, control, sources):
         column = "captured_at" if "captured_at" in table.columns else table.version
         out.append(TableStatus(table=table.name, rows=store.count(table), newest_column=column,
                                newest=store.max_value(table, column)))
@@ -130,7 +128,7 @@ def status(data: Store, control: Store, *, database: str, source: str | None = N
     audited: dict[str, Any] | None = None
     where = {"source": source} if source else None
     if control.table_exists(ledger.RUNS_TABLE):
-        for row in iter_rows(control, ledger.RUNS_TABLE, where=where, order_by=["-started_at", "-run_id"]):
+        for row in control.iter_rows(ledger.RUNS_TABLE, where=where, order_by=["-started_at", "-run_id"]):
             entry = per_source.setdefault(row["source"], SourceStatus(source=row["source"]))
             if entry.last_run is None:
                 entry.last_run = _brief(row, stale_after)
@@ -155,7 +153,7 @@ def last_audit(control: Store, *, source: str | None = None) -> AuditSummary | N
     if not control.table_exists(ledger.RUNS_TABLE):
         return None
     where = {"source": source} if source else None
-    for row in iter_rows(control, ledger.RUNS_TABLE, where=where, order_by=["-started_at", "-run_id"]):
+    for row in control.iter_rows(ledger.RUNS_TABLE, where=where, order_by=["-started_at", "-run_id"]):
         if row.get("audit"):
             return _audit_summary(row)
     return None

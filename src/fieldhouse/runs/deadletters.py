@@ -15,7 +15,6 @@ from datetime import datetime
 from typing import Any
 
 from ..stores import Store
-from ..stores.compat import read_rows
 from ..table import Table
 from .ledger import stamp
 
@@ -80,7 +79,7 @@ def list_letters(store: Store, *, source: str | None = None, status: str | None 
     if not store.table_exists(DEAD_LETTERS_TABLE):
         return []
     where = {k: v for k, v in (("source", source), ("status", status)) if v}
-    return read_rows(store, DEAD_LETTERS_TABLE, where=where or None, order_by=["first_seen", "source", "unit_key"])
+    return store.rows(DEAD_LETTERS_TABLE, where=where or None, order_by=["first_seen", "source", "unit_key"])
 
 
 def record_failure(store: Store, *, source: str, unit_key: str, kind: str, run_id: str,

@@ -20,7 +20,6 @@ from typing import Any
 
 from .._version import __version__
 from ..stores import Store
-from ..stores.compat import read_rows
 from ..table import Table
 from .statuses import ABANDONED, RUNNING
 
@@ -205,7 +204,7 @@ def find_run(store: Store, prefix: str) -> dict[str, Any] | None:
     exact = get_run(store, prefix)
     if exact or not store.table_exists(RUNS_TABLE):
         return exact
-    ids = [r["run_id"] for r in read_rows(store, RUNS_TABLE, columns=["run_id"]) if r["run_id"].startswith(prefix)]
+    ids = [r["run_id"] for r in store.rows(RUNS_TABLE, columns=["run_id"]) if r["run_id"].startswith(prefix)]
     return get_run(store, ids[0]) if len(ids) == 1 else None
 
 
@@ -215,13 +214,13 @@ def list_runs(store: Store, *, last: int | None = None, source: str | None = Non
     if not store.table_exists(RUNS_TABLE):
         return []
     where = {k: v for k, v in (("source", source), ("status", status)) if v is not None}
-    return read_rows(store, RUNS_TABLE, where=where or None, order_by=["-started_at", "-run_id"], limit=last)
+    return store.rows(RUNS_TABLE, where=where or None, order_by=["-started_at", "-run_id"], limit=last)
 
 
 def unit_rows(store: Store, run_id: str) -> list[dict[str, Any]]:
     if not store.table_exists(UNITS_TABLE):
         return []
-    return read_rows(store, UNITS_TABLE, where={"run_id": run_id}, order_by=["started_at", "unit_key"])
+    return store.rows(UNITS_TABLE, where={"run_id": run_id}, order_by=["started_at", "unit_key"])
 
 
 def looks_dead(run: Mapping[str, Any], *, stale_after: float, now: datetime | None = None) -> str | None:

@@ -22,7 +22,6 @@ from typing import Any
 
 from ..errors import BadResponseError
 from ..stores import Store
-from ..stores.compat import read_rows
 from ..table import Table
 from .http.response import Response
 from .raw import RAW_TABLE, RawResponse, raw_row
@@ -113,7 +112,7 @@ def check_size(control: Store, response: Response | RawResponse) -> None:
     if now is None:
         return
     request = {"source": raw.source, "endpoint": raw.endpoint, "params": raw.params_text}
-    [latest] = read_rows(control, RAW_TABLE, where=request, order_by="-captured_at", limit=1) or [None]
+    [latest] = control.rows(RAW_TABLE, where=request, order_by="-captured_at", limit=1) or [None]
     if latest is None or latest["content_hash"] == raw.content_hash:
         return
     previous = RawResponse.from_row(latest)
@@ -126,11 +125,11 @@ def suspect_response(control: Store, ref: dict[str, Any]) -> RawResponse | None:
     """The kept suspect response a dead letter's ``raw_ref`` points to (None: not one)."""
     if ref.get("table") != SUSPECT_TABLE.name or not control.table_exists(SUSPECT_TABLE):
         return None
-    rows = read_rows(control, SUSPECT_TABLE, where={k: ref[k] for k in ("source", "endpoint", "params", "content_hash")})
+    rows = control.rows(SUSPECT_TABLE, where={k: ref[k] for k in ("source", "endpoint", "params", "content_hash")})
     return RawResponse.from_row(rows[0]) if rows else None
 
 
 def mark_applied(control: Store, raw: RawResponse) -> None:
-    rows = read_rows(control, SUSPECT_TABLE, where={"source": raw.source, "endpoint": raw.endpoint,
+    rows = control.rows(SUSPECT_TABLE, where={"source": raw.source, "endpoint": raw.endpoint,
                                                     "params": raw.params_text, "content_hash": raw.content_hash})
     control.upsert(SUSPECT_TABLE, [{**r, "status": APPLIED, "updated_at": datetime.now(UTC)} for r in rows])

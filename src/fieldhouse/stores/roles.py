@@ -11,7 +11,6 @@ from dataclasses import dataclass
 from typing import Any, TypeVar
 
 from ..errors import ConfigError
-from .compat import capabilities
 
 T = TypeVar("T")
 
@@ -19,7 +18,7 @@ T = TypeVar("T")
 def shares_transaction(data: Any, control: Any) -> bool:
     """Whether writes to ``data`` and ``control`` can commit in one transaction: the same
     store object (one connection), and it can make several tables' writes atomic."""
-    return data is control and bool(capabilities(data).multi_table_transactions)
+    return data is control and bool(data.capabilities.multi_table_transactions)
 
 
 @dataclass(frozen=True)
@@ -32,7 +31,7 @@ class Stores:
     @classmethod
     def of(cls, data: Any, control: Any | None = None) -> Stores:
         control = data if control is None else control
-        if not capabilities(control).control:
+        if not control.capabilities.control:
             raise ConfigError(f"{control.url.redacted} cannot hold fieldhouse's control tables "
                               "(run ledger, watermarks, dead letters, raw zone): give a SQLite or "
                               "PostgreSQL database as the control store")

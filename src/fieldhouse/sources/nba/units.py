@@ -23,7 +23,6 @@ from nba_api.stats.endpoints import commonallplayers, leaguegamelog, scoreboardv
 
 from ...mapping import load_records
 from ...stores import Store
-from ...stores.compat import read_rows
 from ...stores.counts import Counts
 from ...stores.roles import Stores
 from ..http.response import Response
@@ -158,7 +157,7 @@ class ScheduleUnit:
 def season_watermark(store: Store, season: str, season_type: str) -> date | None:
     """The last date on which every known game of the season type is final."""
     games = tables()["nba.games"]
-    rows = read_rows(store, games, where={"season": season, "season_type": season_type},
+    rows = store.rows(games, where={"season": season, "season_type": season_type},
                      columns=["game_date", "status"])
     if not rows:
         return None
