@@ -180,7 +180,8 @@ _FAST = {
     "bigint": ("type({v}) is int and -9223372036854775808 <= {v} <= 9223372036854775807", 'f"{{{v}}}"'),
     # v - v == 0.0 holds only for finite floats
     "float": ("type({v}) is float and {v} - {v} == 0.0", 'f"{{{v}!r}}"'),
-    "text": ("type({v}) is str", "{v}"),
+    # text that is ASCII without NUL needs no check; other text goes through the cast
+    "text": ("type({v}) is str and {v}.isascii() and '\\x00' not in {v}", "{v}"),
     "bool": ("type({v}) is bool", "'t' if {v} else 'f'"),
     "date": ("type({v}) is _date", "{v}.isoformat()"),
     # an aware UTC datetime is its own cast; isoformat equals timestamp_text from year 1000
