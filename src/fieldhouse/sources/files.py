@@ -120,6 +120,8 @@ def _jsonl(text: str, name: str) -> list[Record]:
             out.append(Record(json.loads(line), origin))
         except ValueError as exc:
             out.append(Record(line, origin, f"not valid JSON: {exc}"))
+        except RecursionError:
+            out.append(Record(line, origin, "not valid JSON: nested too deeply"))
     return out
 
 
