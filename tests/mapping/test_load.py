@@ -250,3 +250,31 @@ def test_rows_the_store_refuses_are_quarantined_with_their_raw_element(sqlite_ur
     assert result.tables["app.games"].counts() == {"inserted": 1, "updated": 0, "unchanged": 0, "stale": 0, "rejected": 1, "deleted": 0}
     assert reject["record"] == {"id": 2, "pts": 20}
     assert "cannot cast 'lots' to int" in reject["reason"]
+
+
+def test_a_long_csv_field_loads_and_an_oversized_one_is_a_reject(sqlite_url: str, tmp_path: Path, monkeypatch) -> None:
+    """Issue 9, item 10: a field over 131,072 characters aborted the whole file."""
+    from fieldhouse.sources import files
+
+    mapping = fieldhouse.mapping.parse_mapping(GAMES.replace("checks: [\"pts between 0 and 250\"]", "").replace(
+        "      pts:         {type: int, path: pts}\n", "      pts:         {type: int, path: pts}\n      note:        {type: text, path: note}\n"), "g.yaml")
+    path = tmp_path / "long.csv"
+    path.write_text(f"id,pts,note\n1,10,{'x' * 200_000}\n2,20,short\n")
+    with fieldhouse.connect(sqlite_url) as store:
+        done = load_file(store, path, mapping, captured_at=datetime(2024, 1, 1, tzinfo=UTC))
+        notes = {r["id"]: len(r["note"]) for r in store.rows(mapping.targets["games"].table)}
+    assert notes == {1: 200_000, 2: 5}
+    assert done.result.rejects == []
+
+    monkeypatch.setattr(files, "CSV_FIELD_LIMIT", 1_000)
+    path.write_text(f"id,pts,note\n1,10,{'y' * 5_000}\n2,30,\"quoted, fine\"\n3,40,last\n")
+    with fieldhouse.connect(sqlite_url) as store:
+        done = load_file(store, path, mapping, captured_at=datetime(2024, 1, 2, tzinfo=UTC))
+        rows = {r["id"]: r["pts"] for r in store.rows(mapping.targets["games"].table)}
+        [quarantined] = store.rows(QUARANTINE)
+    [reject] = done.result.rejects
+    assert reject.reason == "a field is longer than 1,000 characters, the CSV field limit"
+    assert reject.origin == "long.csv line 2"
+    assert rows == {1: 10, 2: 30, 3: 40}  # the rest of the file is read on (row 1 kept its older copy)
+    assert quarantined["record"]["text"].startswith("1,10,yyy")
+    assert len(quarantined["record"]["text"]) == files.KEPT_OF_LONG_LINE

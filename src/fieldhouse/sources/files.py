@@ -75,9 +75,45 @@ def read_records(path: str | Path, format: str | None = None) -> list[Record]:
     return {"csv": _csv, "json": _json, "jsonl": _jsonl}[kind](text, path.name)
 
 
+#: The longest CSV field read, in characters (Python's csv module stops at 131,072 by
+#: default).  A longer field rejects its row, with the start of its line; the rest of the
+#: file is read on.
+CSV_FIELD_LIMIT = 16 * 1024 * 1024
+#: How much of a line with an oversized field the quarantine keeps.
+KEPT_OF_LONG_LINE = 1_000
+
+
+class _Lines:
+    """The lines of a text, remembering the last one handed out (the csv reader reads one
+    physical line at a time)."""
+
+    def __init__(self, lines: Any) -> None:
+        self._lines = iter(lines)
+        self.last = ""
+
+    def __iter__(self) -> _Lines:
+        return self
+
+    def __next__(self) -> str:
+        self.last = next(self._lines)
+        return self.last
+
+
 def _csv(text: str, name: str) -> list[Record]:
-    reader = csv.reader(io.StringIO(text, newline=""))
-    header = next(reader, None)
+    lines = _Lines(io.StringIO(text, newline=""))
+    reader = csv.reader(lines)
+    previous_limit = csv.field_size_limit(CSV_FIELD_LIMIT)
+    try:
+        return _csv_records(reader, lines, name)
+    finally:
+        csv.field_size_limit(previous_limit)
+
+
+def _csv_records(reader: Any, lines: _Lines, name: str) -> list[Record]:
+    try:
+        header = next(reader, None)
+    except csv.Error as exc:
+        raise ConfigError(f"{name} line {reader.line_num}: the header row cannot be read: {exc}") from None
     if not header:
         return []
     header = [h.strip() for h in header]
@@ -85,19 +121,25 @@ def _csv(text: str, name: str) -> list[Record]:
     if dupes or "" in header:
         raise ConfigError(f"{name}: the header row has {'a repeated' if dupes else 'an empty'} column name {(dupes or [''])[0]!r}")
     out = []
-    try:
-        for fields in reader:
+    while True:
+        try:
+            fields = next(reader)
+        except StopIteration:
+            return out
+        except csv.Error as exc:
             origin = f"{name} line {reader.line_num}"
-            if not fields or fields == [""]:
-                continue
-            if len(fields) != len(header):
-                out.append(Record({"fields": fields}, origin,
-                                  f"{len(fields)} fields, but the header has {len(header)}"))
-                continue
-            out.append(Record({h: (v if v != "" else None) for h, v in zip(header, fields, strict=True)}, origin))
-    except csv.Error as exc:
-        raise ConfigError(f"{name} line {reader.line_num}: malformed CSV: {exc}") from None
-    return out
+            if "field limit" not in str(exc):
+                raise ConfigError(f"{origin}: malformed CSV: {exc}") from None
+            out.append(Record({"text": lines.last[:KEPT_OF_LONG_LINE]}, origin,
+                              f"a field is longer than {CSV_FIELD_LIMIT:,} characters, the CSV field limit"))
+            continue
+        origin = f"{name} line {reader.line_num}"
+        if not fields or fields == [""]:
+            continue
+        if len(fields) != len(header):
+            out.append(Record({"fields": fields}, origin, f"{len(fields)} fields, but the header has {len(header)}"))
+            continue
+        out.append(Record({h: (v if v != "" else None) for h, v in zip(header, fields, strict=True)}, origin))
 
 
 def _json(text: str, name: str) -> list[Record]:
