@@ -28,7 +28,7 @@ EXAMPLE = Path(__file__).resolve().parents[2] / "examples" / "payments"
 MAPPING = load_mapping(EXAMPLE / "payments.yaml")
 STAMP = datetime(2024, 5, 1, tzinfo=UTC)
 
-text = st.text(st.characters(exclude_characters="\n\r") | st.sampled_from("\x00\xe9\U0001f600{}[]\":,"), max_size=20)
+text = st.text(st.characters(exclude_characters="\n\r", exclude_categories=("Cs",)) | st.sampled_from("\x00\xe9\U0001f600{}[]\":,"), max_size=20)
 field = st.one_of(
     st.none(), st.booleans(), st.integers(), st.floats(), text,
     st.sampled_from(["C-01", "12.50", "usd", "settled", "2024-03-01", "2024-03-01T10:00:00Z", "1e400"]),
@@ -57,7 +57,7 @@ def _keys(store) -> set[str]:
 @given(lines=st.lists(line, min_size=1, max_size=10))
 def test_every_counted_reject_is_in_the_quarantine(db_url: str, tmp_path_factory, lines: list[str]) -> None:
     path = tmp_path_factory.mktemp("q") / "input.jsonl"
-    path.write_text("\n".join(lines) + "\n", encoding="utf-8", errors="surrogateescape")
+    path.write_text("\n".join(lines) + "\n", encoding="utf-8")  # a file holds no lone surrogate; JSON escapes can
     with fieldhouse.connect(db_url) as store:  # one database for all examples: rows pile up
         before = _keys(store)
         done = load_file(store, path, MAPPING, captured_at=STAMP)
