@@ -28,12 +28,12 @@ from .errors import (
 )
 from .mapping import (
     LoadResult,
-    Mapping,
     apply_mapping,
     load_mapping,
     load_records,
     register_function,
 )
+from .mapping import MappingSpec as Mapping  # the public name of a loaded mapping
 from .sources.archive import ArchiveFetcher, export_archive, import_archive
 from .sources.files import load_file, read_records
 from .sources.http import Fetcher, FetchPolicy, Response

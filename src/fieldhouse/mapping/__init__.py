@@ -15,7 +15,7 @@ from .functions import register_function, unregister_function
 from .loader import load_mapping, parse_mapping
 from .paths import parse_path
 from .quarantine import QUARANTINE
-from .spec import ColumnSpec, ForeignKey, Mapping, RowLevel, Target
+from .spec import ColumnSpec, ForeignKey, MappingSpec, RowLevel, Target
 from .write import LoadResult, load_records, write_applied
 
 __all__ = [
@@ -24,7 +24,7 @@ __all__ = [
     "ColumnSpec",
     "ForeignKey",
     "LoadResult",
-    "Mapping",
+    "MappingSpec",
     "Record",
     "Reject",
     "RowLevel",

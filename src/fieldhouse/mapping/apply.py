@@ -18,7 +18,7 @@ from ..errors import CastError, ConfigError
 from ..types import caster
 from .expressions import Env, EvalError, Expression
 from .rowsources import elements
-from .spec import ColumnSpec, Mapping, Target
+from .spec import ColumnSpec, MappingSpec, Target
 
 
 class Record(NamedTuple):
@@ -46,7 +46,7 @@ class Reject:
 class Applied:
     """What a mapping made of a batch of records."""
 
-    mapping: Mapping
+    mapping: MappingSpec
     rows: dict[str, list[dict[str, Any]]] = field(default_factory=dict)
     rejects: dict[str, list[Reject]] = field(default_factory=dict)
     filtered: dict[str, int] = field(default_factory=dict)
@@ -61,7 +61,7 @@ class _ColumnFailed(Exception):
         self.reason = reason
 
 
-def apply_mapping(mapping: Mapping, records: Iterable[Any], captured_at: datetime | None = None) -> Applied:
+def apply_mapping(mapping: MappingSpec, records: Iterable[Any], captured_at: datetime | None = None) -> Applied:
     """Turn ``records`` (raw values, or :class:`Record`) into rows per target plus rejects."""
     if mapping.uses_captured_at and captured_at is None:
         raise ConfigError(f"{mapping.file} uses captured_at(): give the time the data was captured")

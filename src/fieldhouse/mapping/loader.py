@@ -1,4 +1,4 @@
-"""Loading a mapping file: YAML to :class:`~fieldhouse.mapping.spec.Mapping`, checking
+"""Loading a mapping file: YAML to :class:`~fieldhouse.mapping.spec.MappingSpec`, checking
 everything on the way.  Every mistake raises :class:`~fieldhouse.errors.MappingError` with
 the file, the line and what is wrong."""
 
@@ -14,7 +14,7 @@ from ..table import Column, Table
 from ..types import ColumnType
 from .expressions import Expression, ExpressionSyntaxError, parse_expression
 from .paths import Path, PathSyntaxError, parse_path
-from .spec import ColumnSpec, ForeignKey, Mapping, RowLevel, Target
+from .spec import ColumnSpec, ForeignKey, MappingSpec, RowLevel, Target
 from .yamlnodes import Doc
 
 TOP_KEYS = ("description", "targets")
@@ -26,7 +26,7 @@ LEVEL_KEYS = ("each", "result_set", "in")
 FK_KEYS = ("columns", "references", "ref_columns")
 
 
-def load_mapping(path: str | FilePath) -> Mapping:
+def load_mapping(path: str | FilePath) -> MappingSpec:
     """Read and check a mapping file."""
     file = str(path)
     try:
@@ -36,7 +36,7 @@ def load_mapping(path: str | FilePath) -> Mapping:
     return parse_mapping(text, file)
 
 
-def parse_mapping(text: str, file: str = "<mapping>") -> Mapping:
+def parse_mapping(text: str, file: str = "<mapping>") -> MappingSpec:
     """Check a mapping given as YAML text (``file`` names it in error messages).
 
     Every mistake of the file is reported, in one MappingError (see there)."""
@@ -68,7 +68,7 @@ def parse_mapping(text: str, file: str = "<mapping>") -> Mapping:
     order = doc.attempt(_load_order, doc, targets) or ()
     doc.finish()
     uses = any(_expressions_use_captured_at(t) for t in targets.values())
-    return Mapping(targets, order, file, description, uses)
+    return MappingSpec(targets, order, file, description, uses)
 
 
 def _expressions_use_captured_at(target: Target) -> bool:

@@ -79,7 +79,7 @@ class Target:
 
 
 @dataclass
-class Mapping:
+class MappingSpec:
     """A whole mapping file: targets in load order (referenced targets first)."""
 
     targets: dict[str, Target]

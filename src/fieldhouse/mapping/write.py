@@ -12,7 +12,7 @@ from ..stores import UpsertResult
 from ..stores.result import Rejected
 from .apply import Applied, Reject, apply_mapping
 from .quarantine import QUARANTINE, quarantine_rows
-from .spec import Mapping
+from .spec import MappingSpec
 
 
 @dataclass
@@ -60,6 +60,6 @@ def write_applied(store: Any, applied: Applied, captured_at: datetime | None = N
     return result
 
 
-def load_records(store: Any, mapping: Mapping, records: Iterable[Any], captured_at: datetime | None = None) -> LoadResult:
+def load_records(store: Any, mapping: MappingSpec, records: Iterable[Any], captured_at: datetime | None = None) -> LoadResult:
     """Apply ``mapping`` to ``records`` and write the result (see :func:`write_applied`)."""
     return write_applied(store, apply_mapping(mapping, records, captured_at), captured_at)

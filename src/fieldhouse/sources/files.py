@@ -24,7 +24,7 @@ from typing import Any
 
 from ..errors import ConfigError
 from ..mapping.apply import Record
-from ..mapping.spec import Mapping
+from ..mapping.spec import MappingSpec
 from ..mapping.write import LoadResult, load_records
 
 FORMATS = ("csv", "json", "jsonl")
@@ -185,7 +185,7 @@ class FileLoad:
         }
 
 
-def load_file(store: Any, path: str | Path, mapping: Mapping, captured_at: datetime | None = None,
+def load_file(store: Any, path: str | Path, mapping: MappingSpec, captured_at: datetime | None = None,
               format: str | None = None) -> FileLoad:
     """Read ``path`` and load it through ``mapping`` into ``store`` in one transaction.
 
