@@ -236,7 +236,7 @@ def test_everything_rolls_back_together(sqlite_url: str, payments, monkeypatch) 
         assert store.count(QUARANTINE) == 2
 
 
-def test_rows_the_store_refuses_are_quarantined_with_their_raw_element(sqlite_url: str) -> None:
+def test_rows_the_store_refuses_are_quarantined_with_the_row_and_the_target(sqlite_url: str) -> None:
     from fieldhouse.mapping import apply_mapping, parse_mapping, write_applied
 
     mapping = parse_mapping(GAMES, "g.yaml")
@@ -248,8 +248,11 @@ def test_rows_the_store_refuses_are_quarantined_with_their_raw_element(sqlite_ur
         [reject] = store.rows(QUARANTINE)
         assert store.count(mapping.targets["games"].table) == 1
     assert result.tables["app.games"].counts() == {"inserted": 1, "updated": 0, "unchanged": 0, "stale": 0, "rejected": 1, "deleted": 0}
-    assert reject["record"] == {"id": 2, "pts": 20}
+    assert (reject["target"], reject["table_name"]) == ("games", "app.games")
+    assert reject["record"] == {"id": 2, "pts": "lots", "captured_at": "2024-01-01T00:00:00+00:00"}
     assert "cannot cast 'lots' to int" in reject["reason"]
+    [refused] = result.rejects
+    assert isinstance(refused, fieldhouse.Rejected) and refused.target == "games"
 
 
 def test_a_long_csv_field_loads_and_an_oversized_one_is_a_reject(sqlite_url: str, tmp_path: Path, monkeypatch) -> None:

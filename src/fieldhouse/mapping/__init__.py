@@ -8,7 +8,8 @@
 
 from __future__ import annotations
 
-from .apply import Applied, Record, Reject, apply_mapping
+from ..stores.result import Rejected
+from .apply import Applied, Record, apply_mapping
 from .ddl import schema_sql
 from .expressions import parse_expression
 from .functions import register_function, unregister_function
@@ -26,7 +27,7 @@ __all__ = [
     "LoadResult",
     "MappingSpec",
     "Record",
-    "Reject",
+    "Rejected",
     "RowLevel",
     "Target",
     "apply_mapping",

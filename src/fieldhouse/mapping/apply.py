@@ -3,8 +3,8 @@
 For each record and target, every element of the row source becomes a row: columns are
 read and cast in order (plain ones first, then computed ones), the filter decides whether
 the row is wanted, then NOT NULL and the checks are tested.  A row that fails anywhere is
-a :class:`Reject` (target, reason, the raw element and where it was); nothing is dropped or
-nulled silently.  Rows the filter leaves out are counted in ``filtered``.
+a :class:`~fieldhouse.stores.result.Rejected` (its target, reason, the raw element and where
+it was); nothing is dropped or nulled silently.  Rows the filter leaves out are counted in ``filtered``.
 """
 
 from __future__ import annotations
@@ -15,6 +15,7 @@ from datetime import datetime
 from typing import Any, NamedTuple
 
 from ..errors import CastError, ConfigError
+from ..stores.result import Rejected
 from ..types import caster
 from .expressions import Env, EvalError, Expression
 from .rowsources import elements
@@ -30,29 +31,16 @@ class Record(NamedTuple):
     problem: str | None = None
 
 
-@dataclass(frozen=True)
-class Reject:
-    """A row that could not be made: for which target, why, and from what."""
-
-    target: str
-    table: str
-    reason: str
-    record: Any  # the raw element the row came from (the record itself without a row source)
-    location: str = ""  # where the element is inside the record ("" = the record)
-    origin: str | None = None
-
-
 @dataclass
 class Applied:
     """What a mapping made of a batch of records."""
 
     mapping: MappingSpec
     rows: dict[str, list[dict[str, Any]]] = field(default_factory=dict)
-    rejects: dict[str, list[Reject]] = field(default_factory=dict)
+    rejects: dict[str, list[Rejected]] = field(default_factory=dict)
     filtered: dict[str, int] = field(default_factory=dict)
-    origins: dict[int, tuple[Any, str, str | None]] = field(default_factory=dict)
 
-    def all_rejects(self) -> list[Reject]:
+    def all_rejects(self) -> list[Rejected]:
         return [r for name in self.mapping.order for r in self.rejects[name]]
 
 
@@ -72,7 +60,7 @@ def apply_mapping(mapping: MappingSpec, records: Iterable[Any], captured_at: dat
         for name in mapping.order:
             target = mapping.targets[name]
             if record.problem is not None:
-                applied.rejects[name].append(Reject(name, target.table.name, record.problem, record.data, "", record.origin))
+                applied.rejects[name].append(Rejected(target.table.name, record.data, record.problem, name, "", record.origin))
                 continue
             builders[name].add(record, applied)
     return applied
@@ -92,7 +80,7 @@ class _RowBuilder:
 
             def reject(reason: str, raw: Any = raw, location: str = element.location) -> None:
                 applied.rejects[target.name].append(
-                    Reject(target.name, target.table.name, reason, raw, location, record.origin))
+                    Rejected(target.table.name, raw, reason, target.name, location, record.origin))
 
             if element.problem is not None:
                 reject(element.problem)
@@ -136,7 +124,6 @@ class _RowBuilder:
                 reject(reason)
                 continue
             applied.rows[target.name].append(values)
-            applied.origins[id(values)] = (raw, element.location, record.origin)
 
     def _value(self, spec: ColumnSpec, env: Env) -> Any:
         if spec.path is not None:

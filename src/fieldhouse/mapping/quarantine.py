@@ -10,13 +10,13 @@ from __future__ import annotations
 
 import json
 import math
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime, time
 from hashlib import blake2b
 from typing import Any
 
+from ..stores.result import Rejected
 from ..table import Table
 from ..types import json_text, text_problem
-from .apply import Reject
 
 QUARANTINE = Table(
     "fieldhouse_rejects",
@@ -56,7 +56,7 @@ def _key(key: Any) -> str:
     """An object key as JSON writes it (``1`` -> ``"1"``, ``None`` -> ``"null"``)."""
     if isinstance(key, str):
         return _clean(key)
-    return json.dumps(key) if key is None or isinstance(key, bool | int | float) else _clean(str(key))
+    return json.dumps(key) if key is None or isinstance(key, bool | int | float) else _clean(_text_of(key))
 
 
 def _walk(value: Any) -> Any:
@@ -70,16 +70,21 @@ def _walk(value: Any) -> Any:
         return {_key(k): _walk(v) for k, v in value.items()}
     if isinstance(value, list | tuple):
         return [_walk(v) for v in value]
-    return _clean(str(value))
+    return _clean(_text_of(value))
+
+
+def _text_of(value: Any) -> str:
+    """A value JSON has no form for, as text (dates and times in ISO 8601)."""
+    return value.isoformat() if isinstance(value, date | time) else str(value)
 
 
 def plain(value: Any) -> Any:
     """The raw element as a JSON value both stores can hold, whatever it holds: values JSON
-    has no form for become text (NaN and infinities as ``"NaN"``/``"Infinity"``, other
-    objects by ``str``), NUL characters and lone surrogates their escapes; a value nested
-    too deeply to walk becomes the start of its text."""
+    has no form for become text (NaN and infinities as ``"NaN"``/``"Infinity"``, dates and
+    times in ISO 8601, other objects by ``str``), NUL characters and lone surrogates their
+    escapes; a value nested too deeply to walk becomes the start of its text."""
     try:
-        text = json.dumps(value, default=str, allow_nan=False, ensure_ascii=False)
+        text = json.dumps(value, default=_text_of, allow_nan=False, ensure_ascii=False)
     except (TypeError, ValueError, RecursionError):
         text = None
     if text is not None and text_problem(text) is None and "\\u0000" not in text:
@@ -94,15 +99,15 @@ def plain(value: Any) -> Any:
         return _clean(shown[:MAX_SHOWN])
 
 
-def reject_id(reject: Reject) -> str:
+def reject_id(reject: Rejected) -> str:
     body = json.dumps(
-        [_clean(reject.target), _clean(reject.location), _clean(reject.reason), plain(reject.record)],
+        [_clean(reject.target or reject.table), _clean(reject.location), _clean(reject.reason), plain(reject.row)],
         sort_keys=True, separators=(",", ":"), ensure_ascii=False,
     )
     return blake2b(body.encode(), digest_size=16).hexdigest()
 
 
-def quarantine_rows(rejects: list[Reject], captured_at: datetime | None) -> list[dict[str, Any]]:
+def quarantine_rows(rejects: list[Rejected], captured_at: datetime | None) -> list[dict[str, Any]]:
     """One quarantine row per reject; every value is one the quarantine table always takes
     (``record`` is given as JSON text, so a raw element that is itself text, such as a line
     that is not JSON, is stored as a JSON string)."""
@@ -110,10 +115,10 @@ def quarantine_rows(rejects: list[Reject], captured_at: datetime | None) -> list
     return [
         {
             "reject_id": reject_id(r),
-            "target": _clean(r.target),
+            "target": _clean(r.target or r.table),
             "table_name": r.table,
             "reason": _clean(r.reason),
-            "record": json_text(plain(r.record)),
+            "record": json_text(plain(r.row)),
             "location": _clean(r.location),
             "origin": None if r.origin is None else _clean(r.origin),
             "captured_at": stamp,

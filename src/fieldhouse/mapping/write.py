@@ -4,13 +4,13 @@ transaction, so the good rows and the quarantine of the bad ones land together o
 from __future__ import annotations
 
 from collections.abc import Iterable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import datetime
 from typing import Any
 
 from ..stores import UpsertResult
 from ..stores.result import Rejected
-from .apply import Applied, Reject, apply_mapping
+from .apply import Applied, apply_mapping
 from .quarantine import QUARANTINE, quarantine_rows
 from .spec import MappingSpec
 
@@ -23,7 +23,7 @@ class LoadResult:
     tables: dict[str, UpsertResult] = field(default_factory=dict)
     quarantine: UpsertResult = field(default_factory=lambda: UpsertResult(QUARANTINE.name))
     filtered: dict[str, int] = field(default_factory=dict)
-    rejects: list[Reject] = field(default_factory=list)
+    rejects: list[Rejected] = field(default_factory=list)
 
     def as_dict(self) -> dict[str, Any]:
         return {
@@ -37,7 +37,7 @@ def write_applied(store: Any, applied: Applied, captured_at: datetime | None = N
     """Upsert every target's rows (referenced targets first) and quarantine every reject."""
     mapping = applied.mapping
     result = LoadResult(filtered={mapping.targets[n].table.name: c for n, c in applied.filtered.items()})
-    rejects: list[Reject] = []
+    rejects: list[Rejected] = []
     with store.transaction():
         for name in mapping.order:
             target = mapping.targets[name]
@@ -46,12 +46,11 @@ def write_applied(store: Any, applied: Applied, captured_at: datetime | None = N
         for name in mapping.order:
             target = mapping.targets[name]
             written = store.upsert(target.table, applied.rows[name])
-            mapped = [Rejected(target.table.name, r.record, r.reason) for r in applied.rejects[name]]
+            # the store's own refusals (none, as the mapping casts first): the row it refused
+            written.rejects[:] = [replace(r, target=name) for r in written.rejects]
             rejects.extend(applied.rejects[name])
-            for rej in written.rejects:  # the store's own refusals (rare: the mapping casts first)
-                raw, location, origin = applied.origins.get(id(rej.row), (rej.row, "", None))
-                rejects.append(Reject(name, target.table.name, rej.reason, raw, location, origin))
-            total = UpsertResult(target.table.name, rejects=mapped)
+            rejects.extend(written.rejects)
+            total = UpsertResult(target.table.name, rejects=list(applied.rejects[name]))
             total += written
             result.tables[target.table.name] = total
         if rejects:

@@ -14,11 +14,21 @@ OUTCOMES = ("inserted", "updated", "unchanged", "stale", "rejected", "deleted")
 
 @dataclass(frozen=True)
 class Rejected:
-    """A row that did not fit its table, and why."""
+    """A row that could not be written, and why: refused by the store (it did not fit its
+    table) or by a mapping (it could not be made).
+
+    ``row`` is what was rejected: the row given to the store, or for a mapping the raw
+    element the row was to come from (the record itself without a row source).  A mapping
+    also says which ``target`` rejected it, where the element is inside its record
+    (``location``, "" for the record) and where the record came from (``origin``, e.g.
+    ``payments.csv line 7``)."""
 
     table: str
     row: Any
     reason: str
+    target: str | None = None
+    location: str = ""
+    origin: str | None = None
 
 
 @dataclass
