@@ -369,6 +369,16 @@ def cast(column_type: ColumnType | str, value: Any) -> Any:
     return None if value is None else caster(column_type)(value)
 
 
+class CastRow(dict):  # type: ignore[type-arg]
+    """A row (column -> value) whose values were already cast by :func:`caster` for their
+    columns' types, with no column but the table's and no NULL where the table forbids one:
+    what a mapping makes.  A store takes its values as they are instead of casting and
+    checking them a second time (a value that is not of its column's Python type is still
+    cast, so a row changed by hand cannot smuggle in a wrong type)."""
+
+    __slots__ = ()
+
+
 # ------------------------------------------------------------------ canonical text
 
 def timestamp_text(stamp: datetime) -> str:

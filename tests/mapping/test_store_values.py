@@ -117,3 +117,23 @@ def test_a_value_of_each_kind_reaches_each_type_without_an_exception(db_url: str
         result = done.tables[mapping.targets[f"t{index}"].table.name]
         assert result.inserted + result.rejected == len(records)
         assert store.count(mapping.targets[f"t{index}"].table) == result.inserted
+
+
+@settings(max_examples=80, deadline=None)
+@given(values=st.lists(json_value, min_size=1, max_size=8))
+def test_rows_a_mapping_cast_are_taken_as_they_are_with_the_same_ranks(values: list[Any]) -> None:
+    """A store takes a mapping's rows (CastRow) without casting them again, and gives them
+    exactly the rank it gives the same values passed as plain rows (a json value passed
+    as its JSON text, the form a plain row gives a document in)."""
+    from fieldhouse.stores.prepare import prepare
+    from fieldhouse.types import json_text
+
+    mapping = _mapping(0)
+    applied = apply_mapping(mapping, [{"id": i, "x": v} for i, v in enumerate(values)], STAMP)
+    for name, target in mapping.targets.items():
+        rows = applied.rows[name]
+        is_json = target.columns["x"].type.name == "json"
+        plain_rows = [{**r, "x": json_text(r["x"])} if is_json and r["x"] is not None else dict(r) for r in rows]
+        typed, untyped = prepare(target.table, rows), prepare(target.table, plain_rows)
+        assert typed.rejects == untyped.rejects == []
+        assert typed.rows == untyped.rows

@@ -16,7 +16,7 @@ from typing import Any, NamedTuple
 
 from ..errors import CastError, ConfigError
 from ..stores.result import Rejected
-from ..types import caster
+from ..types import CastRow, caster
 from .expressions import Env, EvalError, Expression
 from .rowsources import elements
 from .spec import ColumnSpec, MappingSpec, Target
@@ -85,7 +85,7 @@ class _RowBuilder:
             if element.problem is not None:
                 reject(element.problem)
                 continue
-            values: dict[str, Any] = {}
+            values = CastRow()  # cast and checked here, once: the store takes it as it is
             failures: dict[str, str] = {}
 
             def column(name: str, values: dict[str, Any] = values, failures: dict[str, str] = failures) -> Any:

@@ -26,7 +26,7 @@ from typing import Any
 
 from ..errors import CastError
 from ..table import Table
-from ..types import canonical, caster, json_text
+from ..types import CastRow, canonical, caster, json_text
 from .result import Rejected, UpsertResult
 
 
@@ -89,6 +89,7 @@ def prepare(
     keep = accepted.append
     name = table.name
     fast = _fast_converter(table)
+    typed = None  # the converter of CastRow rows, made when the first one comes
     is_known = known.issuperset
 
     def slow(raw: Mapping[str, Any]) -> tuple[Any, Any, str, tuple[Any, ...]] | str:
@@ -123,15 +124,20 @@ def prepare(
     gc.disable()  # a batch allocates millions of objects that all live on: skip the scans
     try:
         for raw in rows:
-            if type(raw) is not dict and not isinstance(raw, Mapping):
+            if type(raw) is CastRow:  # cast and checked by a mapping already
+                if typed is None:
+                    typed = _fast_converter(table, cast_all=False)
+                out = typed(raw)
+            elif type(raw) is not dict and not isinstance(raw, Mapping):
                 prep.rejects.append(Rejected(name, raw, f"a row must be a mapping, not {type(raw).__name__}"))
                 continue
-            if not is_known(raw):
+            elif not is_known(raw):
                 extra = [k for k in raw if k not in known]
                 shown = ", ".join(repr(k) for k in extra[:5])
                 prep.rejects.append(Rejected(name, raw, f"unknown column(s) {shown}"))
                 continue
-            out = fast(raw)
+            else:
+                out = fast(raw)
             if out is None:
                 out = slow(raw)
                 if type(out) is str:
@@ -197,7 +203,11 @@ _REMEMBER = ("timestamptz", "date")
 _converters: dict[tuple[Any, ...], Callable[[Mapping[str, Any]], Any]] = {}
 
 
-def _fast_converter(table: Table) -> Callable[[Mapping[str, Any]], Any]:
+def _same(value: Any) -> Any:
+    return value
+
+
+def _fast_converter(table: Table, cast_all: bool = True) -> Callable[[Mapping[str, Any]], Any]:
     """A function of one row mapping returning ``(key, version, rank, values + (rank,))``
     exactly as the general path in :func:`prepare` would, or None to send the row there
     (a value that cannot be cast, a missing required value).
@@ -205,11 +215,14 @@ def _fast_converter(table: Table) -> Callable[[Mapping[str, Any]], Any]:
     It is generated once per table shape: straight-line code with no loop over columns,
     and no function call per value when a value already has its column's Python type
     (any other value goes through the column's caster, as in the general path).
+    ``cast_all=False``: for a :class:`~fieldhouse.types.CastRow`, whose values were cast already;
+    a decimal or json value is then taken as it is (types with a test above are still
+    tested, and cast when the test fails).
     """
     columns = table.content_columns
     specs = [table.columns[c] for c in columns]
     shape = (tuple(columns), tuple((str(s.type), s.nullable) for s in specs),
-             tuple(table.primary_key), table.version)
+             tuple(table.primary_key), table.version, cast_all)
     fn = _converters.get(shape)
     if fn is not None:
         return fn
@@ -231,7 +244,7 @@ def _fast_converter(table: Table) -> Callable[[Mapping[str, Any]], Any]:
     env["_last"] = [(None, None)] * len(columns)
     for i, spec in enumerate(specs):
         v, t, kind = vs[i], ts[i], spec.type.name
-        env[f"_cast{i}"] = caster(spec.type)
+        env[f"_cast{i}"] = caster(spec.type) if cast_all or kind in _FAST else _same
         env[f"_canon{i}"] = json_text if kind == "json" else canonical
         cast = [f"{v} = _cast{i}({v})", f"{t} = _canon{i}({v})"]
         if kind in _FAST:
