@@ -22,7 +22,7 @@ TARGET_KEYS = ("table", "description", "rows", "primary_key", "version", "writte
                "columns", "filter", "checks", "foreign_keys")
 COLUMN_KEYS = ("type", "nullable", "path", "expr", "value", "description")
 SOURCE_KEYS = ("path", "expr", "value")
-LEVEL_KEYS = ("each", "result_set", "in")
+LEVEL_KEYS = ("each", "result_set", "in", "group_by")
 FK_KEYS = ("columns", "references", "ref_columns")
 
 
@@ -90,7 +90,7 @@ def _target(doc: Doc, name: str, key_node: yaml.Node, node: yaml.Node) -> Target
             doc.note(doc.error(key_node, f"{where} needs {required!r}"))
     table_name = doc.attempt(doc.text, spec["table"][1], f"{where}: table") if "table" in spec else name
     levels = doc.attempt(_row_levels, doc, where, spec["rows"][1]) if "rows" in spec else ()
-    depth = None if levels is None else len(levels)  # None: the rows have a mistake, depth unknown
+    context = levels  # what paths may reach; None: the rows have a mistake, nothing is checked
     levels = levels or ()
     written_at = doc.attempt(doc.text, spec["written_at"][1], f"{where}: written_at") if "written_at" in spec else None
 
@@ -101,7 +101,7 @@ def _target(doc: Doc, name: str, key_node: yaml.Node, node: yaml.Node) -> Target
         if not col_entries and len(doc.problems) == before:
             doc.note(doc.error(spec["columns"][1], f"{where}: 'columns' is empty"))
     for col, (knode, cnode) in col_entries.items():
-        column = doc.attempt(_column, doc, where, col, knode, cnode, depth, col == written_at)
+        column = doc.attempt(_column, doc, where, col, knode, cnode, context, col == written_at)
         if column is not None:
             columns[col] = column
     known = set(col_entries)  # columns with a mistake are known too: no second error for them
@@ -127,13 +127,13 @@ def _target(doc: Doc, name: str, key_node: yaml.Node, node: yaml.Node) -> Target
     exprs: list[tuple[str, Expression, yaml.Node]] = []
     filt = None
     if "filter" in spec:
-        filt = doc.attempt(_expression, doc, where + ": filter", spec["filter"][1], depth)
+        filt = doc.attempt(_expression, doc, where + ": filter", spec["filter"][1], context)
         if filt is not None:
             exprs.append(("filter", filt, spec["filter"][1]))
     checks = []
     if "checks" in spec:
         for item in doc.attempt(doc.items, spec["checks"][1], f"{where}: checks") or []:
-            check = doc.attempt(_expression, doc, where + ": check", item, depth)
+            check = doc.attempt(_expression, doc, where + ": check", item, context)
             if check is not None:
                 checks.append(check)
                 exprs.append(("check", check, item))
@@ -167,7 +167,8 @@ def _target(doc: Doc, name: str, key_node: yaml.Node, node: yaml.Node) -> Target
     return Target(name, table, columns, levels, filt, tuple(checks), fks, order, key_node.start_mark.line + 1)
 
 
-def _column(doc: Doc, where: str, name: str, key_node: yaml.Node, node: yaml.Node, depth: int | None, is_written_at: bool) -> ColumnSpec:
+def _column(doc: Doc, where: str, name: str, key_node: yaml.Node, node: yaml.Node,
+            levels: tuple[RowLevel, ...] | None, is_written_at: bool) -> ColumnSpec:
     what = f"{where}, column {name!r}"
     spec = doc.mapping(node, what, COLUMN_KEYS)
     if "type" not in spec:
@@ -195,26 +196,35 @@ def _column(doc: Doc, where: str, name: str, key_node: yaml.Node, node: yaml.Nod
     kind = sources[0]
     src_node = spec[kind][1]
     if kind == "path":
-        return ColumnSpec(name, ctype, nullable, path=_path(doc, what, src_node, depth), line=line)
+        return ColumnSpec(name, ctype, nullable, path=_path(doc, what, src_node, levels), line=line)
     if kind == "expr":
-        return ColumnSpec(name, ctype, nullable, expr=_expression(doc, what, src_node, depth), line=line)
+        return ColumnSpec(name, ctype, nullable, expr=_expression(doc, what, src_node, levels), line=line)
     value = doc.value(src_node)
     if isinstance(value, list | dict):
         raise doc.error(src_node, f"{what}: value must be a single constant")
     return ColumnSpec(name, ctype, nullable, value=value, has_value=True, line=line)
 
 
-def _check_depth(doc: Doc, node: yaml.Node, what: str, path: Path, depth: int | None) -> None:
-    if depth is not None and path.depth_needed > depth:
-        if path.mark:
+def _check_depth(doc: Doc, node: yaml.Node, what: str, path: Path, levels: tuple[RowLevel, ...] | None) -> None:
+    """``path`` reaches only what the row-source ``levels`` around it give (None: unknown)."""
+    if levels is None:
+        return
+    depth = len(levels)
+    if path.depth_needed > depth:
+        if path.mark or path.group:
             level = "the record" if path.up == depth else f"{path.up} level(s) out"
-            problem = f"{path.text!r} asks for the position or key of {level}, which is not an element of an array or object"
+            asks = f"the {'group' if path.group == '@' else 'partner'}" if path.group else "the position or key"
+            problem = f"{path.text!r} asks for {asks} of {level}, which is not an element of an array or object"
         else:
             problem = f"{path.text!r} reaches {path.up} level(s) out, but this is only {depth} row-source level(s) deep"
         raise doc.error(node, f"{what}: {problem}")
+    if path.group and path.up is not None and levels[depth - 1 - path.up].group_by is None:
+        level = levels[depth - 1 - path.up]
+        raise doc.error(node, f"{what}: {path.text!r} needs a group, but rows level {depth - path.up} "
+                              f"({level.describe()}) has no group_by")
 
 
-def _path(doc: Doc, what: str, node: yaml.Node, depth: int | None) -> Path:
+def _path(doc: Doc, what: str, node: yaml.Node, levels: tuple[RowLevel, ...] | None) -> Path:
     text = doc.value(node)
     if text is None:
         raise doc.error(node, f"{what}: the path is empty (in YAML a '#' after a space starts a comment: write path: \"#\")")
@@ -222,11 +232,11 @@ def _path(doc: Doc, what: str, node: yaml.Node, depth: int | None) -> Path:
         path = parse_path(text)
     except PathSyntaxError as exc:
         raise doc.error(node, f"{what}: bad path {text!r}: {exc} (at character {exc.offset + 1})") from None
-    _check_depth(doc, node, what, path, depth)
+    _check_depth(doc, node, what, path, levels)
     return path
 
 
-def _expression(doc: Doc, what: str, node: yaml.Node, depth: int | None) -> Expression:
+def _expression(doc: Doc, what: str, node: yaml.Node, levels: tuple[RowLevel, ...] | None) -> Expression:
     text = doc.value(node)
     if isinstance(text, bool | int | float):
         text = str(text).lower()
@@ -235,7 +245,7 @@ def _expression(doc: Doc, what: str, node: yaml.Node, depth: int | None) -> Expr
     except ExpressionSyntaxError as exc:
         raise doc.error(node, f"{what}: bad expression {text!r}: {exc}") from None
     for path in expr.paths:
-        _check_depth(doc, node, what, path, depth)
+        _check_depth(doc, node, what, path, levels)
     return expr
 
 
@@ -243,11 +253,12 @@ def _row_levels(doc: Doc, where: str, node: yaml.Node) -> tuple[RowLevel, ...]:
     items = node.value if isinstance(node, yaml.SequenceNode) else [node]
     if not items:
         raise doc.error(node, f"{where}: 'rows' is an empty list")
-    levels = []
+    levels: list[RowLevel] = []
     for depth, item in enumerate(items):
         what = f"{where}: rows level {depth + 1}"
+        outer = tuple(levels)
         if isinstance(item, yaml.ScalarNode):
-            levels.append(RowLevel("each", _path(doc, what, item, depth), line=item.start_mark.line + 1))
+            levels.append(RowLevel("each", _path(doc, what, item, outer), line=item.start_mark.line + 1))
             continue
         spec = doc.mapping(item, what, LEVEL_KEYS)
         kinds = [k for k in ("each", "result_set") if k in spec]
@@ -257,13 +268,17 @@ def _row_levels(doc: Doc, where: str, node: yaml.Node) -> tuple[RowLevel, ...]:
         if kinds[0] == "each":
             if "in" in spec:
                 raise doc.error(spec["in"][0], f"{what}: 'in' goes with 'result_set', not 'each'")
-            levels.append(RowLevel("each", _path(doc, what, spec["each"][1], depth), line=line))
-            continue
-        set_name = doc.value(spec["result_set"][1])
-        if not isinstance(set_name, str | int) or isinstance(set_name, bool) or set_name == "":
-            raise doc.error(spec["result_set"][1], f"{what}: result_set must be a result set's name or position")
-        where_sets = _path(doc, what, spec["in"][1], depth) if "in" in spec else None
-        levels.append(RowLevel("result_set", where_sets, set_name, line))
+            level = RowLevel("each", _path(doc, what, spec["each"][1], outer), line=line)
+        else:
+            set_name = doc.value(spec["result_set"][1])
+            if not isinstance(set_name, str | int) or isinstance(set_name, bool) or set_name == "":
+                raise doc.error(spec["result_set"][1], f"{what}: result_set must be a result set's name or position")
+            where_sets = _path(doc, what, spec["in"][1], outer) if "in" in spec else None
+            level = RowLevel("result_set", where_sets, set_name, line)
+        if "group_by" in spec:  # read on each element of this level (which has no group yet)
+            key = _path(doc, f"{what}: group_by", spec["group_by"][1], (*outer, level))
+            level = RowLevel(level.kind, level.path, level.name, line, key)
+        levels.append(level)
     return tuple(levels)
 
 

@@ -42,12 +42,13 @@ class ColumnSpec:
 @dataclass(frozen=True)
 class RowLevel:
     """One level of a row source: ``each`` (an array or object) or ``result_set`` (a table
-    of ``headers`` and ``rowSet``)."""
+    of ``headers`` and ``rowSet``), optionally grouping its elements by a key."""
 
     kind: str  # "each" | "result_set"
     path: Path | None = None  # each: what to iterate; result_set: where the sets are (None: default)
     name: str | int | None = None  # result_set: its name or position
     line: int = 0
+    group_by: Path | None = None  # elements with the same value here form a group (paths @ and &)
 
     def describe(self) -> str:
         if self.kind == "each":
