@@ -9,14 +9,14 @@
 from __future__ import annotations
 
 from ..stores.result import Rejected
-from .apply import Applied, Record, apply_mapping
+from .apply import Applied, Record, Snapshot, apply_mapping
 from .ddl import schema_sql
 from .expressions import parse_expression
 from .functions import register_function, unregister_function
 from .loader import load_mapping, parse_mapping
 from .paths import parse_path
 from .quarantine import QUARANTINE
-from .spec import ColumnSpec, ForeignKey, MappingSpec, RowLevel, Target
+from .spec import ColumnSpec, ForeignKey, MappingSpec, RowLevel, SnapshotSpec, Target
 from .write import LoadResult, load_records, write_applied
 
 __all__ = [
@@ -29,6 +29,8 @@ __all__ = [
     "Record",
     "Rejected",
     "RowLevel",
+    "Snapshot",
+    "SnapshotSpec",
     "Target",
     "apply_mapping",
     "load_mapping",

@@ -4,7 +4,12 @@ For each record and target, every element of the row source becomes a row: colum
 read and cast in order (plain ones first, then computed ones), the filter decides whether
 the row is wanted, then NOT NULL and the checks are tested.  A row that fails anywhere is
 a :class:`~fieldhouse.stores.result.Rejected` (its target, reason, the raw element and where
-it was); nothing is dropped or nulled silently.  Rows the filter leaves out are counted in ``filtered``.
+it was); nothing is dropped or nulled silently.  Rows the filter leaves out are counted in
+``filtered``.
+
+A target with a ``snapshot`` also gets one :class:`Snapshot` per record (its parent and
+version), even when the record gives none of its rows; a snapshot is complete or not at
+all: when one of its rows is rejected, the record's other rows of that target are too.
 """
 
 from __future__ import annotations
@@ -18,6 +23,7 @@ from ..errors import CastError, ConfigError
 from ..stores.result import Rejected
 from ..types import CastRow, caster
 from .expressions import Env, EvalError, Expression
+from .paths import Frame, Path
 from .rowsources import elements
 from .spec import ColumnSpec, MappingSpec, Target
 
@@ -31,14 +37,27 @@ class Record(NamedTuple):
     problem: str | None = None
 
 
+class Snapshot(NamedTuple):
+    """One record's snapshot of a parent for a target: the parent-key values (cast to their
+    columns' types) and its version (cast to the version column's type)."""
+
+    parent: tuple[Any, ...]
+    version: Any
+
+
 @dataclass
 class Applied:
-    """What a mapping made of a batch of records."""
+    """What a mapping made of a batch of records: per target, its rows (cast, checked:
+    :class:`~fieldhouse.types.CastRow`), its rejects, how many rows its filter left out,
+    and for a target with a ``snapshot``, one :class:`Snapshot` per record that named its
+    parent (in record order; ``spans`` gives the slice of ``rows`` each one holds)."""
 
     mapping: MappingSpec
     rows: dict[str, list[dict[str, Any]]] = field(default_factory=dict)
     rejects: dict[str, list[Rejected]] = field(default_factory=dict)
     filtered: dict[str, int] = field(default_factory=dict)
+    snapshots: dict[str, list[Snapshot]] = field(default_factory=dict)
+    spans: dict[str, list[tuple[int, int]]] = field(default_factory=dict)
 
     def all_rejects(self) -> list[Rejected]:
         return [r for name in self.mapping.order for r in self.rejects[name]]
@@ -54,6 +73,9 @@ def apply_mapping(mapping: MappingSpec, records: Iterable[Any], captured_at: dat
     if mapping.uses_captured_at and captured_at is None:
         raise ConfigError(f"{mapping.file} uses captured_at(): give the time the data was captured")
     applied = Applied(mapping, {n: [] for n in mapping.order}, {n: [] for n in mapping.order}, {n: 0 for n in mapping.order})
+    for name in mapping.order:
+        if mapping.targets[name].snapshot is not None:
+            applied.snapshots[name], applied.spans[name] = [], []
     builders = {name: _RowBuilder(mapping.targets[name], captured_at) for name in mapping.order}
     for item in records:
         record = item if isinstance(item, Record) else Record(item)
@@ -75,6 +97,54 @@ class _RowBuilder:
 
     def add(self, record: Record, applied: Applied) -> None:
         target = self.target
+        if target.snapshot is None:
+            self._rows(record, applied, None)
+            return
+        rows, rejects = applied.rows[target.name], applied.rejects[target.name]
+        try:
+            snapshot = self._snapshot(record)
+        except (CastError, EvalError) as exc:
+            rejects.append(Rejected(target.table.name, record.data, f"snapshot: {exc}", target.name, "", record.origin))
+            return
+        start, rejected = len(rows), len(rejects)
+        made = self._rows(record, applied, snapshot.parent)
+        if len(rejects) > rejected:  # incomplete: none of it is written, nothing of it deleted
+            why = (f"the snapshot of parent {snapshot.parent!r} is not written: {len(rejects) - rejected} "
+                   f"of its rows were rejected")
+            rejects.extend(Rejected(target.table.name, raw, why, target.name, location, record.origin)
+                           for raw, location in made)
+            del rows[start:]
+            return
+        applied.snapshots[target.name].append(snapshot)
+        applied.spans[target.name].append((start, len(rows)))
+
+    def _snapshot(self, record: Record) -> Snapshot:
+        spec, table = self.target.snapshot, self.target.table
+        assert spec is not None
+        env = Env(_no_columns, (Frame(record.data),), self.captured_at)
+        parent = []
+        for column, source in spec.parent:
+            value = _read(source, env)
+            if value is None or value == "":
+                raise CastError(f"parent {column!r} ({source}) is null")
+            try:
+                parent.append(self.casts[column](value))
+            except CastError as exc:
+                raise CastError(f"parent {column!r}: {exc}") from None
+        version = self.captured_at if spec.version is None else _read(spec.version, env)
+        if version is None or version == "":
+            raise CastError(f"version ({spec.version}) is null")
+        try:
+            return Snapshot(tuple(parent), self.casts[table.version](version))
+        except CastError as exc:
+            raise CastError(f"version: {exc}") from None
+
+    def _rows(self, record: Record, applied: Applied, parent: tuple[Any, ...] | None) -> list[tuple[Any, str]]:
+        """Make the record's rows; with a snapshot ``parent``, also say where each row that
+        was made came from (raw element, location)."""
+        target = self.target
+        parent_columns = target.snapshot.columns if target.snapshot is not None else ()
+        made: list[tuple[Any, str]] = []
         for element in elements(target.rows, record.data):
             raw = element.frames[-1].value
 
@@ -123,7 +193,14 @@ class _RowBuilder:
             if reason:
                 reject(reason)
                 continue
+            if parent is not None:
+                own = tuple(values[c] for c in parent_columns)
+                if own != parent:
+                    reject(f"its parent {own!r} is not the parent {parent!r} of its record's snapshot")
+                    continue
+                made.append((raw, element.location))
             applied.rows[target.name].append(values)
+        return made
 
     def _value(self, spec: ColumnSpec, env: Env) -> Any:
         if spec.path is not None:
@@ -146,6 +223,14 @@ class _RowBuilder:
             except EvalError as exc:
                 return f"check {check.text!r} failed: {exc}"
         return None
+
+
+def _no_columns(name: str) -> Any:
+    raise EvalError(f"{name!r} is not something the record has")  # the loader refuses it
+
+
+def _read(source: Path | Expression, env: Env) -> Any:
+    return source.resolve(env.frames) if isinstance(source, Path) else source.evaluate(env)
 
 
 def _test(expr: Expression, env: Env) -> Any:

@@ -4,6 +4,7 @@ the file, the line and what is wrong."""
 
 from __future__ import annotations
 
+from dataclasses import fields
 from pathlib import Path as FilePath
 from typing import Any
 
@@ -14,16 +15,21 @@ from ..table import Column, Table
 from ..types import ColumnType
 from .expressions import Expression, ExpressionSyntaxError, parse_expression
 from .paths import Path, PathSyntaxError, parse_path
-from .spec import ColumnSpec, ForeignKey, MappingSpec, RowLevel, Target
+from .spec import ColumnSpec, ForeignKey, MappingSpec, RowLevel, SnapshotSpec, Target
 from .yamlnodes import Doc
 
 TOP_KEYS = ("description", "targets")
 TARGET_KEYS = ("table", "description", "rows", "primary_key", "version", "written_at",
-               "columns", "filter", "checks", "foreign_keys")
+               "columns", "filter", "checks", "foreign_keys", "snapshot")
+SNAPSHOT_KEYS = ("parent", "version")
 COLUMN_KEYS = ("type", "nullable", "path", "expr", "value", "description")
 SOURCE_KEYS = ("path", "expr", "value")
 LEVEL_KEYS = ("each", "result_set", "in", "group_by")
 FK_KEYS = ("columns", "references", "ref_columns")
+#: Whether this version's Table takes a parent_key (snapshot tables; the stores' side of
+#: docs/mappings.md "Snapshots").  Until it does, a snapshot target's table is an ordinary
+#: one and only the mapping side (apply_mapping's snapshots) works.
+TABLES_HAVE_PARENTS = "parent_key" in {f.name for f in fields(Table)}
 
 
 def load_mapping(path: str | FilePath) -> MappingSpec:
@@ -74,6 +80,12 @@ def parse_mapping(text: str, file: str = "<mapping>") -> MappingSpec:
 def _expressions_use_captured_at(target: Target) -> bool:
     exprs = [c.expr for c in target.columns.values() if c.expr is not None]
     exprs += list(target.checks) + ([target.filter] if target.filter else [])
+    snapshot = target.snapshot
+    if snapshot is not None:
+        if snapshot.version is None:
+            return True  # the snapshot's version is the capture time
+        exprs += [s for _, s in snapshot.parent if isinstance(s, Expression)]
+        exprs += [snapshot.version] if isinstance(snapshot.version, Expression) else []
     return any(e.uses_captured_at for e in exprs)
 
 
@@ -151,9 +163,13 @@ def _target(doc: Doc, name: str, key_node: yaml.Node, node: yaml.Node) -> Target
     if "foreign_keys" in spec:
         items = doc.attempt(doc.items, spec["foreign_keys"][1], f"{where}: foreign_keys") or []
         fks = tuple(fk for fk in (doc.attempt(_foreign_key, doc, where, item, known) for item in items) if fk is not None)
+    snapshot = None
+    if "snapshot" in spec:
+        snapshot = doc.attempt(_snapshot, doc, where, spec["snapshot"], columns, key, version)
     if len(doc.problems) > before:
         raise doc.problems.pop()  # the target is not built; its mistakes are all noted
     assert version is not None and table_name is not None
+    parent_key = {"parent_key": snapshot.columns} if snapshot is not None and TABLES_HAVE_PARENTS else {}
     try:
         table = Table(
             table_name,
@@ -161,10 +177,57 @@ def _target(doc: Doc, name: str, key_node: yaml.Node, node: yaml.Node) -> Target
             primary_key=key,
             version=version,
             written_at=written_at,
+            **parent_key,
         )
     except SchemaError as exc:
         raise doc.error(key_node, f"{where}: {exc}") from None
-    return Target(name, table, columns, levels, filt, tuple(checks), fks, order, key_node.start_mark.line + 1)
+    return Target(name, table, columns, levels, filt, tuple(checks), fks, order, key_node.start_mark.line + 1, snapshot)
+
+
+def _snapshot(doc: Doc, where: str, nodes: tuple[yaml.Node, yaml.Node], columns: dict[str, ColumnSpec],
+              key: list[str], version: str | None) -> SnapshotSpec:
+    """``snapshot: {parent: {column: source}, version: source}``, each source a path (or
+    ``{path: P}`` / ``{expr: E}``) read on the record."""
+    key_node, node = nodes
+    what = f"{where}: snapshot"
+    spec = doc.mapping(node, what, SNAPSHOT_KEYS)
+    if "parent" not in spec:
+        raise doc.error(key_node, f"{what} needs 'parent': the parent-key columns and where the record gives them")
+    parent_node = spec["parent"][1]
+    entries = doc.mapping(parent_node, f"{what}: parent")
+    if not entries:
+        raise doc.error(parent_node, f"{what}: 'parent' names no column")
+    parent = []
+    for column, (col_key, col_node) in entries.items():
+        if column not in key:
+            raise doc.error(col_key, f"{what}: parent column {column!r} is not a primary-key column; the key is {', '.join(key)}")
+        parent.append((column, _record_source(doc, f"{what}: parent {column!r}", col_node)))
+    if len(parent) >= len(key):
+        raise doc.error(parent_node, f"{what}: the parent must be fewer columns than the whole primary key ({', '.join(key)})")
+    source = None
+    if "version" in spec:
+        source = _record_source(doc, f"{what}: version", spec["version"][1])
+    elif version in columns and columns[version].type.name != "timestamptz":
+        raise doc.error(key_node, f"{what} needs a 'version': without one it is the capture time, but the version column "
+                                  f"{version!r} is {columns[version].type}, not timestamptz")
+    return SnapshotSpec(tuple(parent), source, key_node.start_mark.line + 1)
+
+
+def _record_source(doc: Doc, what: str, node: yaml.Node) -> Path | Expression:
+    """A path (text, or ``{path: P}``) or an expression (``{expr: E}``) read on the record."""
+    if isinstance(node, yaml.MappingNode):
+        spec = doc.mapping(node, what, ("path", "expr"))
+        if len(spec) != 1:
+            raise doc.error(node, f"{what} needs exactly one of 'path' or 'expr'")
+        kind, (_, value_node) = next(iter(spec.items()))
+        if kind == "expr":
+            expr = _expression(doc, what, value_node, ())
+            if expr.names:
+                raise doc.error(value_node, f"{what}: {sorted(expr.names)[0]!r} is not something a record has "
+                                            f"(the snapshot is read on the record: use path('...'))")
+            return expr
+        node = value_node
+    return _path(doc, what, node, ())
 
 
 def _column(doc: Doc, where: str, name: str, key_node: yaml.Node, node: yaml.Node,

@@ -64,6 +64,21 @@ class ForeignKey:
     line: int = 0
 
 
+@dataclass(frozen=True)
+class SnapshotSpec:
+    """A target whose rows arrive as whole snapshots of a parent (see docs/mappings.md):
+    each record names one parent, by the values of ``parent`` (parent-key column -> a path
+    or expression read on the record), at ``version`` (None: the load's capture time)."""
+
+    parent: tuple[tuple[str, Path | Expression], ...]
+    version: Path | Expression | None = None
+    line: int = 0
+
+    @property
+    def columns(self) -> tuple[str, ...]:
+        return tuple(column for column, _ in self.parent)
+
+
 @dataclass
 class Target:
     """One target table and how its rows are made."""
@@ -77,6 +92,7 @@ class Target:
     foreign_keys: tuple[ForeignKey, ...] = ()
     order: tuple[str, ...] = ()  # the columns in evaluation order (written_at excluded)
     line: int = 0
+    snapshot: SnapshotSpec | None = None
 
 
 @dataclass

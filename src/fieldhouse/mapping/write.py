@@ -10,9 +10,9 @@ from typing import Any
 
 from ..stores import UpsertResult
 from ..stores.result import Rejected
-from .apply import Applied, apply_mapping
+from .apply import Applied, Snapshot, apply_mapping
 from .quarantine import QUARANTINE, quarantine_rows
-from .spec import MappingSpec
+from .spec import MappingSpec, Target
 
 
 @dataclass
@@ -45,7 +45,7 @@ def write_applied(store: Any, applied: Applied, captured_at: datetime | None = N
         store.ensure_table(QUARANTINE)
         for name in mapping.order:
             target = mapping.targets[name]
-            written = store.upsert(target.table, applied.rows[name])
+            written = upsert_target(store, target, applied.rows[name], applied.snapshots.get(name), applied.spans.get(name))
             # the store's own refusals (none, as the mapping casts first): the row it refused
             written.rejects[:] = [replace(r, target=name) for r in written.rejects]
             rejects.extend(applied.rejects[name])
@@ -57,6 +57,34 @@ def write_applied(store: Any, applied: Applied, captured_at: datetime | None = N
             result.quarantine = store.upsert(QUARANTINE, quarantine_rows(rejects, captured_at))
     result.rejects = rejects
     return result
+
+
+def upsert_target(store: Any, target: Target, rows: list[Any], snapshots: list[Snapshot] | None = None,
+                  spans: list[tuple[int, int]] | None = None) -> UpsertResult:
+    """Upsert ``rows`` into the target's table; for a snapshot target, with ``snapshots`` (and
+    the slice of ``rows`` each holds, ``spans``).  The store takes one snapshot per parent
+    in a write, so when records give several of one parent they are written one after the
+    other (in rounds, the first snapshot of each parent, then the second...): applied in
+    any order, snapshots end as the newest alone would, so the table is what one write of
+    the newest would make."""
+    if target.snapshot is None:
+        return store.upsert(target.table, rows)
+    assert snapshots is not None and spans is not None
+    rounds: list[tuple[list[Any], list[Snapshot]]] = []
+    seen: dict[tuple[Any, ...], int] = {}
+    for snapshot, (start, end) in zip(snapshots, spans, strict=True):
+        k = seen.get(snapshot.parent, 0)
+        seen[snapshot.parent] = k + 1
+        if k == len(rounds):
+            rounds.append(([], []))
+        rounds[k][0].extend(rows[start:end])
+        rounds[k][1].append(snapshot)
+    if not rounds:  # no record named a parent: nothing to replace
+        return store.upsert(target.table, rows, snapshots=[])
+    total = UpsertResult(target.table.name)
+    for round_rows, round_snapshots in rounds:
+        total += store.upsert(target.table, round_rows, snapshots=round_snapshots)
+    return total
 
 
 def load_records(store: Any, mapping: MappingSpec, records: Iterable[Any], captured_at: datetime | None = None) -> LoadResult:
