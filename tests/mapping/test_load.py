@@ -119,10 +119,11 @@ targets:
 """
 
 
-@pytest.mark.parametrize("kind", ["csv", "json", "json_object", "jsonl", "csv.gz", "jsonl.gz", "bom.csv", "gz_without_suffix"])
+@pytest.mark.parametrize("kind", ["csv", "json", "json_object", "jsonl", "csv.gz", "jsonl.gz", "bom.csv", "gz_without_suffix",
+                                  "cr.csv", "crlf.csv"])
 def test_file_formats(tmp_path: Path, kind: str) -> None:
     records = [{"id": 1, "pts": 100}, {"id": 2, "pts": 300}]
-    if kind in ("csv", "csv.gz", "bom.csv"):
+    if kind in ("csv", "csv.gz", "bom.csv", "cr.csv", "crlf.csv"):
         data = b"id,pts\n1,100\n2,300\n"
     elif kind == "json_object":
         data = json.dumps(records[0]).encode()
@@ -130,9 +131,11 @@ def test_file_formats(tmp_path: Path, kind: str) -> None:
         data = ("\n".join(json.dumps(r) for r in records) if "jsonl" in kind or kind == "gz_without_suffix" else json.dumps(records)).encode()
     if kind == "bom.csv":
         data = b"\xef\xbb\xbf" + data
+    if kind in ("cr.csv", "crlf.csv"):  # old Mac and Windows line endings
+        data = data.replace(b"\n", b"\r" if kind == "cr.csv" else b"\r\n")
     if kind.endswith("gz") or kind == "gz_without_suffix":
         data = gzip.compress(data)
-    name = {"json_object": "one.json", "bom.csv": "bom.csv", "gz_without_suffix": "download.bin"}.get(kind, f"data.{kind}")
+    name = {"json_object": "one.json", "gz_without_suffix": "download.bin"}.get(kind, f"data.{kind}")
     path = tmp_path / name
     path.write_bytes(data)
     mapping = fieldhouse.mapping.parse_mapping(GAMES, "g.yaml")
@@ -303,3 +306,24 @@ targets:
         rows = {r["id"]: r["doc"] for r in store.rows(mapping.targets["docs"].table)}
     assert done.result.rejects == []
     assert rows == {1: "hello", 2: "123", 3: 123, 4: [1, "a"]}
+
+
+def test_a_file_that_breaks_half_way_writes_nothing_and_says_where(sqlite_url: str, tmp_path: Path, monkeypatch) -> None:
+    """Files are read as they are loaded; a byte that is not UTF-8 deep in the file still
+    ends the load before anything is committed."""
+    from fieldhouse.mapping import load as load_module
+
+    monkeypatch.setattr(load_module, "MAP_RECORDS", 2)
+    monkeypatch.setattr(load_module, "CHUNK_ROWS", 3)
+    mapping = fieldhouse.mapping.parse_mapping(GAMES, "g.yaml")
+    path = tmp_path / "broken.csv"
+    path.write_bytes(b"id,pts\n" + b"".join(b"%d,1\n" % i for i in range(1, 40)) + b"40,\xff\n41,2\n")
+    gz = tmp_path / "cut.csv.gz"
+    gz.write_bytes(gzip.compress(b"id,pts\n" + b"".join(b"%d,1\n" % i for i in range(1, 4000)))[:-30])
+    with fieldhouse.connect(sqlite_url) as store:
+        with pytest.raises(fieldhouse.ConfigError, match=r"broken\.csv is not UTF-8 text \(line 41\)"):
+            load_file(store, path, mapping, captured_at=datetime(2024, 1, 1, tzinfo=UTC))
+        with pytest.raises(fieldhouse.ConfigError, match=r"cut\.csv\.gz looks gzipped but cannot be decompressed"):
+            load_file(store, gz, mapping, captured_at=datetime(2024, 1, 1, tzinfo=UTC))
+        table = mapping.targets["games"].table
+        assert not store.table_exists(table) or store.count(table) == 0

@@ -16,7 +16,7 @@ from ..stores import connect
 from ..types import cast
 from .app import EXIT_PARTIAL, DbOption, JsonOption, app, console, fail, settings_for
 
-OUTCOMES = ("inserted", "updated", "unchanged", "stale", "rejected")
+OUTCOMES = ("inserted", "updated", "unchanged", "stale", "rejected", "deleted")  # deleted: snapshot targets
 
 
 @app.command()
@@ -47,18 +47,19 @@ def load(
     else:
         out = RichTable(title=f"{file.name} -> {settings.database.redacted}")
         out.add_column("table")
-        for name in OUTCOMES:
+        shown = OUTCOMES if any(t.snapshot for t in spec.targets.values()) else OUTCOMES[:-1]
+        for name in shown:
             out.add_column(name, justify="right")
         for name, result in done.result.tables.items():
             counts = result.counts()
-            out.add_row(name, *(str(counts[k]) for k in OUTCOMES))
+            out.add_row(name, *(str(counts[k]) for k in shown))
         console.print(out)
         use = "used by the mapping" if spec.uses_captured_at else "not used by the mapping; the version comes from the data"
         console.print(f"captured_at {done.captured_at.isoformat()} from {done.captured_from} ({use})", highlight=False)
         if rejected:
             q = done.result.quarantine
             console.print(f"{rejected} row(s) rejected: see table fieldhouse_rejects "
-                          f"({q.inserted} new, {q.updated + q.unchanged} already there)", highlight=False)
+                          f"({q.inserted} new, {q.total - q.inserted} already there or repeated)", highlight=False)
             for rej in done.result.rejects[:5]:
                 console.print(f"  {rej.origin or rej.target}: {rej.reason}", highlight=False, soft_wrap=True)
     if rejected:

@@ -13,11 +13,12 @@ from .apply import Applied, Record, Snapshot, apply_mapping
 from .ddl import schema_sql
 from .expressions import parse_expression
 from .functions import register_function, unregister_function
+from .load import load_records
 from .loader import load_mapping, parse_mapping
 from .paths import parse_path
 from .quarantine import QUARANTINE
 from .spec import ColumnSpec, ForeignKey, MappingSpec, RowLevel, SnapshotSpec, Target
-from .write import LoadResult, load_records, write_applied
+from .write import LoadResult, write_applied
 
 __all__ = [
     "QUARANTINE",

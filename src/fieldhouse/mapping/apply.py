@@ -62,6 +62,22 @@ class Applied:
     def all_rejects(self) -> list[Rejected]:
         return [r for name in self.mapping.order for r in self.rejects[name]]
 
+    def extend(self, other: Applied) -> None:
+        """Add what the mapping made of later records (``other``, of the same mapping)."""
+        for name in self.mapping.order:
+            offset = len(self.rows[name])
+            self.rows[name].extend(other.rows[name])
+            self.rejects[name].extend(other.rejects[name])
+            self.filtered[name] += other.filtered[name]
+            if name in self.snapshots:
+                self.snapshots[name].extend(other.snapshots[name])
+                self.spans[name].extend((a + offset, b + offset) for a, b in other.spans[name])
+
+    @property
+    def size(self) -> int:
+        """Rows and rejects held."""
+        return sum(len(self.rows[n]) + len(self.rejects[n]) for n in self.mapping.order)
+
 
 class _ColumnFailed(Exception):
     def __init__(self, reason: str) -> None:

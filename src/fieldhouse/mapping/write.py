@@ -3,16 +3,15 @@ transaction, so the good rows and the quarantine of the bad ones land together o
 
 from __future__ import annotations
 
-from collections.abc import Iterable
 from dataclasses import dataclass, field, replace
 from datetime import datetime
 from typing import Any
 
 from ..stores import UpsertResult
 from ..stores.result import Rejected
-from .apply import Applied, Snapshot, apply_mapping
+from .apply import Applied, Snapshot
 from .quarantine import QUARANTINE, quarantine_rows
-from .spec import MappingSpec, Target
+from .spec import Target
 
 
 @dataclass
@@ -85,8 +84,3 @@ def upsert_target(store: Any, target: Target, rows: list[Any], snapshots: list[S
     for round_rows, round_snapshots in rounds:
         total += store.upsert(target.table, round_rows, snapshots=round_snapshots)
     return total
-
-
-def load_records(store: Any, mapping: MappingSpec, records: Iterable[Any], captured_at: datetime | None = None) -> LoadResult:
-    """Apply ``mapping`` to ``records`` and write the result (see :func:`write_applied`)."""
-    return write_applied(store, apply_mapping(mapping, records, captured_at), captured_at)

@@ -51,10 +51,13 @@ class UpsertResult:
     #: Of ``updated``: rows whose values were the same and whose version moved (a newer
     #: capture of unchanged data).  Not an outcome of its own: already in ``updated``.
     refreshed: int = 0
+    #: Rejected rows counted but not kept in ``rejects`` (a long load keeps the first few;
+    #: the quarantine has them all).
+    rejects_omitted: int = 0
 
     @property
     def rejected(self) -> int:
-        return len(self.rejects)
+        return len(self.rejects) + self.rejects_omitted
 
     @property
     def total(self) -> int:
@@ -69,7 +72,7 @@ class UpsertResult:
         return {name: getattr(self, name) for name in OUTCOMES}
 
     def __iadd__(self, other: UpsertResult) -> UpsertResult:
-        for name in ("inserted", "updated", "unchanged", "stale", "deleted", "refreshed"):
+        for name in ("inserted", "updated", "unchanged", "stale", "deleted", "refreshed", "rejects_omitted"):
             setattr(self, name, getattr(self, name) + getattr(other, name))
         self.rejects.extend(other.rejects)
         return self
