@@ -76,6 +76,7 @@ def peak_of(csv_path: Path, mapping: Path, db: str) -> dict:
     pid = os.fork()
     if pid == 0:  # the child becomes the command
         with open(os.devnull, "wb") as null:
+            os.dup2(null.fileno(), 1)
             os.dup2(null.fileno(), 2)
         os.execv(sys.executable, [sys.executable, "-m", "fieldhouse", "load", str(csv_path), "--mapping", str(mapping),
                                   "--db", db, "--json"])

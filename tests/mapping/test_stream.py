@@ -132,3 +132,25 @@ def test_memory_does_not_grow_with_the_input(monkeypatch) -> None:
         tracemalloc.stop()
     assert done.tables["games"].inserted == n
     assert peak < whole / 2, (peak, whole)
+
+
+def test_no_write_of_a_large_load_is_larger_than_a_batch(monkeypatch) -> None:
+    """A part too large to write at once is cut again by further digits of the key's hash,
+    so every write stays within MAX_BATCH rows whatever the input's size."""
+    monkeypatch.setattr(load, "CHUNK_ROWS", 100)
+    monkeypatch.setattr(spill, "PARTITIONS", 4)
+    monkeypatch.setattr(spill, "MAX_BATCH", 60)
+    monkeypatch.setattr(spill, "FLUSH_ITEMS", 50)
+    n = 4_000
+    with fieldhouse.connect("sqlite:///:memory:") as store:
+        real, sizes = store.upsert, []
+
+        def upsert(table, rows, **kwargs):
+            sizes.append(len(rows))
+            return real(table, rows, **kwargs)
+
+        store.upsert = upsert
+        done = load_records(store, MAPPING, _games(n), STAMP)
+    assert done.tables["games"].inserted == n and done.tables["lines"].inserted == 3 * n
+    assert sum(sizes) == 4 * n
+    assert max(sizes) <= 60, sorted(sizes)[-5:]

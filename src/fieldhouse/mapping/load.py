@@ -41,7 +41,9 @@ def load_records(store: Any, mapping: MappingSpec, records: Iterable[Any], captu
         for part in parts:
             first.extend(part)
             if first.size > CHUNK_ROWS:
-                return _spilled(store, mapping, captured_at, first, parts)
+                held = [first]
+                del first  # the spill takes it over: nothing here keeps it alive
+                return _spilled(store, mapping, captured_at, held, parts)
         return write_applied(store, first, captured_at)
 
 
@@ -54,13 +56,12 @@ def _mapped(mapping: MappingSpec, records: Iterable[Any], captured_at: datetime 
         yield apply_mapping(mapping, batch, captured_at)
 
 
-def _spilled(store: Any, mapping: MappingSpec, captured_at: datetime | None, first: Applied,
+def _spilled(store: Any, mapping: MappingSpec, captured_at: datetime | None, held: list[Applied],
              rest: Iterator[Applied]) -> LoadResult:
     for table in [*mapping.tables(), QUARANTINE]:
         store.ensure_table(table)
     with Spill(mapping, captured_at, KEPT_REJECTS) as spill:
-        spill.add(first)
-        del first
+        spill.add(held.pop())
         for part in rest:
             spill.add(part)
         tables, quarantine, filtered, examples = spill.write(store)

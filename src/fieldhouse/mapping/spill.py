@@ -10,8 +10,8 @@ quarantine, of the reject's key) and parked in temporary files; then each partit
 write.  No key is in two partitions, and within one the copies of a key keep the order of
 the input, so the counts add up to exactly those of one write, and the table ends the same.
 
-A partition holding more than ``MAX_BATCH`` rows is cut again (with another hash) before it
-is written, so memory stays bounded however large the input is.  The files hold pickled
+A partition holding more than ``MAX_BATCH`` rows is cut again (by further digits of the
+key's hash) before it is written, so memory stays bounded however large the input is.  The files hold pickled
 rows (this process's own, in a private temporary directory) and go when the load ends.
 """
 
@@ -37,8 +37,9 @@ PARTITIONS = 32
 MAX_BATCH = 50_000
 #: Items held in memory before they go to the files.
 FLUSH_ITEMS = 20_000
-#: How often a partition may be cut again (a partition of a single key cannot shrink).
-MAX_DEPTH = 4
+#: How often a partition may be cut again (a partition of a single key cannot shrink; the
+#: hash has 64 bits: 32 ** 12 is beyond them).
+MAX_DEPTH = 8
 
 
 class _Partitions:
@@ -54,7 +55,9 @@ class _Partitions:
         self.held = 0
 
     def put(self, item: Any) -> None:
-        p = hash((self.salt, self.key(item))) % self.count
+        # a cut uses the next digits (base count) of the key's hash, independent of the
+        # digits that put the item in the partition being cut
+        p = hash(self.key(item)) // self.count ** self.salt % self.count
         self.buffers[p].append(item)
         self.rows[p] += self.weight(item)
         self.held += 1
@@ -174,6 +177,7 @@ class Spill:
             target = self.mapping.targets[name]
             for items in self.parts[name].parts():
                 written = _write_part(store, target, self.columns[name], items)
+                del items  # before the next part is read: one part in memory at a time
                 refused = [replace(r, target=name) for r in written.rejects]
                 written.rejects = []
                 self.results[name] += written
@@ -181,6 +185,7 @@ class Spill:
         quarantine = UpsertResult(QUARANTINE.name)
         for items in self.quarantine.parts():
             quarantine += store.upsert(QUARANTINE, items)
+            del items
         return self.results, quarantine, self.filtered, self.examples
 
 
