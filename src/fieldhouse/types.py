@@ -278,6 +278,11 @@ def _cast_date(value: Any) -> date:
         return value
     if isinstance(value, str):
         text = value.strip()
+        if len(text) == 10 and text[4] == "-" and text[7] == "-" and text.isascii():
+            try:  # YYYY-MM-DD, the common case, without strptime (40 times faster)
+                return date.fromisoformat(text)
+            except ValueError:
+                pass  # the formats below decide
         if len(text) >= 19 and text[10] in "T ":
             try:
                 stamp = _cast_timestamptz(text)
