@@ -18,6 +18,8 @@ from fieldhouse.cli import app
 from fieldhouse.mapping import QUARANTINE, load_mapping
 from fieldhouse.sources.files import load_file, read_records
 
+from .test_apply import ONE_COLUMN
+
 EXAMPLE = Path(__file__).resolve().parents[2] / "examples" / "payments"
 runner = CliRunner()
 
@@ -289,21 +291,12 @@ def test_a_long_csv_field_loads_and_an_oversized_one_is_a_reject(sqlite_url: str
 def test_values_are_cast_once_so_a_json_string_is_stored_as_that_string(db_url: str, tmp_path: Path) -> None:
     """Issue 10: casts and NOT NULL checks happen once.  Casting twice read a JSON string
     as a document again: the CSV field '"hello"' became hello, then failed as JSON."""
-    mapping = fieldhouse.mapping.parse_mapping("""\
-targets:
-  docs:
-    primary_key: id
-    version: v
-    columns:
-      id:  {type: int, path: id}
-      v:   {type: int, value: 1}
-      doc: {type: json, path: doc}
-""", "docs.yaml")
+    mapping = fieldhouse.mapping.parse_mapping(ONE_COLUMN % "json", "docs.yaml")
     path = tmp_path / "docs.csv"
-    path.write_text('id,doc\n1,"""hello"""\n2,"""123"""\n3,123\n4,"[1, ""a""]"\n')
+    path.write_text('id,x\n1,"""hello"""\n2,"""123"""\n3,123\n4,"[1, ""a""]"\n')
     with fieldhouse.connect(db_url) as store:
         done = load_file(store, path, mapping, captured_at=datetime(2024, 1, 1, tzinfo=UTC))
-        rows = {r["id"]: r["doc"] for r in store.rows(mapping.targets["docs"].table)}
+        rows = {r["id"]: r["x"] for r in store.rows(mapping.targets["t"].table)}
     assert done.result.rejects == []
     assert rows == {1: "hello", 2: "123", 3: 123, 4: [1, "a"]}
 
