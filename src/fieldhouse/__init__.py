@@ -34,7 +34,7 @@ _PUBLIC = {
     # settings
     "Settings": "settings", "SourceSettings": "settings", "DeprecatedSettingWarning": "settings",
     # mappings and files
-    "LoadResult": "mapping", "Mapping": "mapping", "apply_mapping": "mapping", "load_mapping": "mapping",
+    "LoadResult": "mapping", "apply_mapping": "mapping", "load_mapping": "mapping",
     "load_records": "mapping", "register_function": "mapping",
     "load_file": "sources.files", "read_records": "sources.files",
     # fetching, the raw zone, replay, archives
@@ -53,7 +53,7 @@ _PUBLIC = {
     "audit": "runs.commands", "backfill": "runs.commands", "bundled_archive": "runs.commands",
     "demo": "runs.commands", "doctor": "runs.commands", "retry": "runs.commands", "sync": "runs.commands",
 }
-_RENAMED = {"register_handler": ("sources.replay", "register"), "get_source": ("sources.registry", "get"),
+_RENAMED = {"Mapping": ("mapping", "MappingSpec"), "register_handler": ("sources.replay", "register"), "get_source": ("sources.registry", "get"),
             "source_names": ("sources.registry", "names")}
 # ``<command>_<source>(settings, *positional, **options)`` is ``<command>(source, settings, ...)``
 # for any installed source; these two are kept from the previous release.

@@ -4,6 +4,8 @@ Messages are one sentence for a person: what is wrong, where, and how to fix it.
 They never contain secrets (see :mod:`fieldhouse.urls`).
 """
 
+from __future__ import annotations
+
 
 class FieldhouseError(Exception):
     """Base class of the errors fieldhouse raises on purpose."""
@@ -40,14 +42,33 @@ class StoreConnectionError(StoreError):
 
 
 class MappingError(FieldhouseError):
-    """A mapping file is invalid; the message names the file, the line and what is wrong."""
+    """A mapping file is invalid; the message names the file, the line and what is wrong.
+
+    A file with several mistakes raises one MappingError listing all of them, one line
+    each (``file, line N: ...``) in the order of the file; ``file``, ``line`` and
+    ``detail`` are those of the first, ``problems`` holds each mistake as a MappingError."""
 
     def __init__(self, message: str, file: str | None = None, line: int | None = None) -> None:
         self.file = file
         self.line = line
         self.detail = message
-        where = f"{file or '<mapping>'}" + (f", line {line}" if line else "")
-        super().__init__(f"{where}: {message}")
+        self.problems: tuple[MappingError, ...] = (self,)
+        super().__init__(self._where() + message)
+
+    def _where(self) -> str:
+        return f"{self.file or '<mapping>'}" + (f", line {self.line}" if self.line else "") + ": "
+
+    @classmethod
+    def of(cls, problems: list[MappingError]) -> MappingError:
+        """One error for all of ``problems`` (sorted by line, the first one's place)."""
+        ordered = sorted(problems, key=lambda p: (p.line is None, p.line or 0))
+        if len(ordered) == 1:
+            return ordered[0]
+        first = ordered[0]
+        error = cls(first.detail, first.file, first.line)
+        error.problems = tuple(ordered)
+        error.args = ("\n".join(str(p) for p in ordered),)
+        return error
 
 
 class FetchError(FieldhouseError):

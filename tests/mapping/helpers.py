@@ -7,7 +7,7 @@ from datetime import UTC, date, datetime
 from decimal import Decimal
 from typing import Any
 
-from fieldhouse.mapping import Applied, Mapping, apply_mapping, parse_mapping
+from fieldhouse.mapping import Applied, MappingSpec, apply_mapping, parse_mapping
 
 CAPTURED = datetime(2024, 5, 1, 12, tzinfo=UTC)
 
@@ -31,5 +31,5 @@ def run(yaml_text: str, records: list[Any], captured_at: datetime | None = CAPTU
     return apply_mapping(parse_mapping(yaml_text, "test.yaml"), records, captured_at)
 
 
-def mapping(yaml_text: str) -> Mapping:
+def mapping(yaml_text: str) -> MappingSpec:
     return parse_mapping(yaml_text, "test.yaml")

@@ -86,7 +86,7 @@ def test_casts_that_fail_reject_the_row_with_the_reason(type_: str, raw: object,
     assert reject.target == "t" and reject.table == "t"
     assert reject.reason.startswith("column 'x': ")
     assert reason in reject.reason
-    assert reject.record == record  # the raw record, untouched
+    assert reject.row == record  # the raw record, untouched
 
 
 def test_not_null_rejects_with_the_source_named() -> None:
@@ -152,7 +152,7 @@ def test_enclosing_elements_and_positions_in_a_synthetic_nest() -> None:
     assert got == [(1, 0, 0, "2024-01-01"), (2, 1, 0, "2024-01-02")]
     [reject] = applied.all_rejects()
     assert (reject.reason, reject.location) == ("check failed: home_id != away_id", "dates[1].games[1]")
-    assert reject.record == record["dates"][1]["games"][1]
+    assert reject.row == record["dates"][1]["games"][1]
 
 
 def test_batting_order_positions_from_a_real_boxscore(fixtures_dir: Path) -> None:
@@ -268,7 +268,7 @@ targets:
     applied = run(text, records)
     assert [r["id"] for r in applied.rows["t"]] == [1]
     assert applied.filtered == {"t": 2}
-    assert [(r.record["id"], r.reason) for r in applied.all_rejects()] == [
+    assert [(r.row["id"], r.reason) for r in applied.all_rejects()] == [
         (4, "check failed: n < 100"),
         (5, "check failed: kind != 'b' or n % 2 == 0"),
         (6, "column 'n': cannot cast 'x' to int: not a whole number"),
@@ -338,5 +338,5 @@ def test_records_with_a_reader_problem_are_rejected_for_every_target() -> None:
 
     applied = run(ONE_COLUMN % "int", [Record({"fields": ["1", "2"]}, "f.csv line 3", "2 fields, but the header has 3")])
     [reject] = applied.all_rejects()
-    assert (reject.reason, reject.origin, reject.record) == ("2 fields, but the header has 3", "f.csv line 3", {"fields": ["1", "2"]})
+    assert (reject.reason, reject.origin, reject.row) == ("2 fields, but the header has 3", "f.csv line 3", {"fields": ["1", "2"]})
     assert CAPTURED.tzinfo is UTC

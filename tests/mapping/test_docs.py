@@ -26,7 +26,7 @@ def _examples() -> tuple[list[str], list[dict]]:
             setups.append(body)
         elif lang == "yaml":
             examples.append({"yaml": body, "line": len(examples)})
-        elif lang == "json" and info in ("records", "rows", "rejects"):
+        elif lang == "json" and info in ("records", "rows", "rejects", "snapshots"):
             examples[-1][info] = json.loads(body)
         elif lang == "text" and info == "error":
             examples[-1]["error"] = body.strip()
@@ -63,3 +63,5 @@ def test_example(ex: dict) -> None:
     want = ex.get("rejects", [])
     assert [{k: g[k] for k in w} for g, w in zip(got, want, strict=False)] == want
     assert len(got) == len(want)
+    if "snapshots" in ex:  # per target: [[parent values...], version] per record
+        assert plain({n: [[list(p), v] for p, v in snaps] for n, snaps in applied.snapshots.items()}) == ex["snapshots"]

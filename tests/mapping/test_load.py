@@ -18,6 +18,8 @@ from fieldhouse.cli import app
 from fieldhouse.mapping import QUARANTINE, load_mapping
 from fieldhouse.sources.files import load_file, read_records
 
+from .test_apply import ONE_COLUMN
+
 EXAMPLE = Path(__file__).resolve().parents[2] / "examples" / "payments"
 runner = CliRunner()
 
@@ -119,10 +121,11 @@ targets:
 """
 
 
-@pytest.mark.parametrize("kind", ["csv", "json", "json_object", "jsonl", "csv.gz", "jsonl.gz", "bom.csv", "gz_without_suffix"])
+@pytest.mark.parametrize("kind", ["csv", "json", "json_object", "jsonl", "csv.gz", "jsonl.gz", "bom.csv", "gz_without_suffix",
+                                  "cr.csv", "crlf.csv"])
 def test_file_formats(tmp_path: Path, kind: str) -> None:
     records = [{"id": 1, "pts": 100}, {"id": 2, "pts": 300}]
-    if kind in ("csv", "csv.gz", "bom.csv"):
+    if kind in ("csv", "csv.gz", "bom.csv", "cr.csv", "crlf.csv"):
         data = b"id,pts\n1,100\n2,300\n"
     elif kind == "json_object":
         data = json.dumps(records[0]).encode()
@@ -130,9 +133,11 @@ def test_file_formats(tmp_path: Path, kind: str) -> None:
         data = ("\n".join(json.dumps(r) for r in records) if "jsonl" in kind or kind == "gz_without_suffix" else json.dumps(records)).encode()
     if kind == "bom.csv":
         data = b"\xef\xbb\xbf" + data
+    if kind in ("cr.csv", "crlf.csv"):  # old Mac and Windows line endings
+        data = data.replace(b"\n", b"\r" if kind == "cr.csv" else b"\r\n")
     if kind.endswith("gz") or kind == "gz_without_suffix":
         data = gzip.compress(data)
-    name = {"json_object": "one.json", "bom.csv": "bom.csv", "gz_without_suffix": "download.bin"}.get(kind, f"data.{kind}")
+    name = {"json_object": "one.json", "gz_without_suffix": "download.bin"}.get(kind, f"data.{kind}")
     path = tmp_path / name
     path.write_bytes(data)
     mapping = fieldhouse.mapping.parse_mapping(GAMES, "g.yaml")
@@ -236,7 +241,7 @@ def test_everything_rolls_back_together(sqlite_url: str, payments, monkeypatch) 
         assert store.count(QUARANTINE) == 2
 
 
-def test_rows_the_store_refuses_are_quarantined_with_their_raw_element(sqlite_url: str) -> None:
+def test_rows_the_store_refuses_are_quarantined_with_the_row_and_the_target(sqlite_url: str) -> None:
     from fieldhouse.mapping import apply_mapping, parse_mapping, write_applied
 
     mapping = parse_mapping(GAMES, "g.yaml")
@@ -248,5 +253,70 @@ def test_rows_the_store_refuses_are_quarantined_with_their_raw_element(sqlite_ur
         [reject] = store.rows(QUARANTINE)
         assert store.count(mapping.targets["games"].table) == 1
     assert result.tables["app.games"].counts() == {"inserted": 1, "updated": 0, "unchanged": 0, "stale": 0, "rejected": 1, "deleted": 0}
-    assert reject["record"] == {"id": 2, "pts": 20}
+    assert (reject["target"], reject["table_name"]) == ("games", "app.games")
+    assert reject["record"] == {"id": 2, "pts": "lots", "captured_at": "2024-01-01T00:00:00+00:00"}
     assert "cannot cast 'lots' to int" in reject["reason"]
+    [refused] = result.rejects
+    assert isinstance(refused, fieldhouse.Rejected) and refused.target == "games"
+
+
+def test_a_long_csv_field_loads_and_an_oversized_one_is_a_reject(sqlite_url: str, tmp_path: Path, monkeypatch) -> None:
+    """Issue 9, item 10: a field over 131,072 characters aborted the whole file."""
+    from fieldhouse.sources import files
+
+    mapping = fieldhouse.mapping.parse_mapping(GAMES.replace("checks: [\"pts between 0 and 250\"]", "").replace(
+        "      pts:         {type: int, path: pts}\n", "      pts:         {type: int, path: pts}\n      note:        {type: text, path: note}\n"), "g.yaml")
+    path = tmp_path / "long.csv"
+    path.write_text(f"id,pts,note\n1,10,{'x' * 200_000}\n2,20,short\n")
+    with fieldhouse.connect(sqlite_url) as store:
+        done = load_file(store, path, mapping, captured_at=datetime(2024, 1, 1, tzinfo=UTC))
+        notes = {r["id"]: len(r["note"]) for r in store.rows(mapping.targets["games"].table)}
+    assert notes == {1: 200_000, 2: 5}
+    assert done.result.rejects == []
+
+    monkeypatch.setattr(files, "CSV_FIELD_LIMIT", 1_000)
+    path.write_text(f"id,pts,note\n1,10,{'y' * 5_000}\n2,30,\"quoted, fine\"\n3,40,last\n")
+    with fieldhouse.connect(sqlite_url) as store:
+        done = load_file(store, path, mapping, captured_at=datetime(2024, 1, 2, tzinfo=UTC))
+        rows = {r["id"]: r["pts"] for r in store.rows(mapping.targets["games"].table)}
+        [quarantined] = store.rows(QUARANTINE)
+    [reject] = done.result.rejects
+    assert reject.reason == "a field is longer than 1,000 characters, the CSV field limit"
+    assert reject.origin == "long.csv line 2"
+    assert rows == {1: 10, 2: 30, 3: 40}  # the rest of the file is read on (row 1 kept its older copy)
+    assert quarantined["record"]["text"].startswith("1,10,yyy")
+    assert len(quarantined["record"]["text"]) == files.KEPT_OF_LONG_LINE
+
+
+def test_values_are_cast_once_so_a_json_string_is_stored_as_that_string(db_url: str, tmp_path: Path) -> None:
+    """Issue 10: casts and NOT NULL checks happen once.  Casting twice read a JSON string
+    as a document again: the CSV field '"hello"' became hello, then failed as JSON."""
+    mapping = fieldhouse.mapping.parse_mapping(ONE_COLUMN % "json", "docs.yaml")
+    path = tmp_path / "docs.csv"
+    path.write_text('id,x\n1,"""hello"""\n2,"""123"""\n3,123\n4,"[1, ""a""]"\n')
+    with fieldhouse.connect(db_url) as store:
+        done = load_file(store, path, mapping, captured_at=datetime(2024, 1, 1, tzinfo=UTC))
+        rows = {r["id"]: r["x"] for r in store.rows(mapping.targets["t"].table)}
+    assert done.result.rejects == []
+    assert rows == {1: "hello", 2: "123", 3: 123, 4: [1, "a"]}
+
+
+def test_a_file_that_breaks_half_way_writes_nothing_and_says_where(sqlite_url: str, tmp_path: Path, monkeypatch) -> None:
+    """Files are read as they are loaded; a byte that is not UTF-8 deep in the file still
+    ends the load before anything is committed."""
+    from fieldhouse.mapping import load as load_module
+
+    monkeypatch.setattr(load_module, "MAP_RECORDS", 2)
+    monkeypatch.setattr(load_module, "CHUNK_ROWS", 3)
+    mapping = fieldhouse.mapping.parse_mapping(GAMES, "g.yaml")
+    path = tmp_path / "broken.csv"
+    path.write_bytes(b"id,pts\n" + b"".join(b"%d,1\n" % i for i in range(1, 40)) + b"40,\xff\n41,2\n")
+    gz = tmp_path / "cut.csv.gz"
+    gz.write_bytes(gzip.compress(b"id,pts\n" + b"".join(b"%d,1\n" % i for i in range(1, 4000)))[:-30])
+    with fieldhouse.connect(sqlite_url) as store:
+        with pytest.raises(fieldhouse.ConfigError, match=r"broken\.csv is not UTF-8 text \(line 41\)"):
+            load_file(store, path, mapping, captured_at=datetime(2024, 1, 1, tzinfo=UTC))
+        with pytest.raises(fieldhouse.ConfigError, match=r"cut\.csv\.gz looks gzipped but cannot be decompressed"):
+            load_file(store, gz, mapping, captured_at=datetime(2024, 1, 1, tzinfo=UTC))
+        table = mapping.targets["games"].table
+        assert not store.table_exists(table) or store.count(table) == 0

@@ -162,3 +162,72 @@ def test_load_mapping_reads_a_file_and_names_it(tmp_path: Path) -> None:
         load_mapping(path)
     with pytest.raises(MappingError, match="cannot read the mapping"):
         load_mapping(tmp_path / "missing.yaml")
+
+
+MANY = """\
+targets:
+  games:
+    primary_key: [game_id, season]
+    version: captured_at
+    colour: red
+    columns:
+      game_id:     {type: text, path: id}
+      season:      {type: integer, path: season}
+      pts:         {type: int}
+      margin:      {type: int, expr: "pts - opp"}
+      captured_at: {type: timestamptz, expr: "captured_at()"}
+    checks:
+      - "pts => 2"
+  stats:
+    primary_key: id
+    version: v
+    foreign_keys:
+      - {columns: game_id, references: matches}
+    columns:
+      id:      {type: int, path: id}
+      game_id: {type: text, path: "a..b"}
+      v:       {type: int, path: v}
+"""
+
+
+def test_every_mistake_of_a_file_is_reported_at_once_each_with_its_line() -> None:
+    """Issue 9, item 11: the docs promise every mistake; only the first was reported."""
+    err = error_of(MANY)
+    lines = str(err).splitlines()
+    assert lines == [
+        "m.yaml, line 5: target 'games': unknown key 'colour'; allowed keys are table, description, rows, primary_key, version, written_at, columns, filter, checks, foreign_keys, snapshot",
+        "m.yaml, line 8: target 'games', column 'season': unknown column type 'integer': use one of int, bigint, float, decimal(p,s), text, bool, date, timestamptz, json",
+        "m.yaml, line 9: target 'games', column 'pts' has no source: give one of path, expr or value (for the load's capture time: expr: captured_at())",
+        "m.yaml, line 10: target 'games': column 'margin' uses 'opp', which is not a column of this target (to read the record, use path('opp'))",
+        "m.yaml, line 13: target 'games': check: bad expression 'pts => 2': unexpected character '=' at column 5",
+        "m.yaml, line 21: target 'stats', column 'game_id': bad path 'a..b': expected a name after '.' (at character 3)",
+    ]
+    assert (err.file, err.line) == ("m.yaml", 5)  # the first mistake's place
+    assert [p.line for p in err.problems] == [5, 8, 9, 10, 13, 21]
+    # no echo of a mistake: 'season' (a broken column) in the key, 'pts' in an expression and
+    # the foreign key to a target with mistakes of its own are not reported again
+
+
+def test_a_foreign_key_to_an_unknown_target_is_reported_beside_other_mistakes() -> None:
+    text = MANY.replace("references: matches", "references: nowhere").replace(
+        '      game_id: {type: text, path: "a..b"}', "      game_id: {type: text, path: g}")
+    lines = str(error_of(text)).splitlines()
+    assert lines[-1] == ("m.yaml, line 18: target 'stats': foreign key ['game_id'] references unknown target 'nowhere'; "
+                         "targets are stats, games")
+    assert len(lines) == 6
+
+
+def test_the_cli_prints_every_mistake(tmp_path: Path) -> None:
+    from typer.testing import CliRunner
+
+    from fieldhouse.cli import app
+
+    path = tmp_path / "many.yaml"
+    path.write_text(MANY)
+    data = tmp_path / "d.csv"
+    data.write_text("id\n1\n")
+    result = CliRunner().invoke(app, ["load", str(data), "-m", str(path), "--db", f"sqlite:///{tmp_path / 'x.db'}"])
+    assert result.exit_code in (1, 2)  # a bad mapping: nothing is written
+    for line in (5, 8, 9, 10, 13, 21):
+        assert f"many.yaml, line {line}: " in result.stderr
+    assert "Traceback" not in result.output

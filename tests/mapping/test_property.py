@@ -41,6 +41,7 @@ targets:
       seen_at:   {type: timestamptz}
 """, "property.yaml")
 
+STORABLE = st.characters(exclude_characters="\x00")  # no store can hold a NUL character
 player = st.fixed_dictionaries({
     "pid": st.integers(1, 4) | st.integers(1, 4).map(str),
     "pts": st.integers(0, 100) | st.integers(0, 100).map(str),
@@ -51,8 +52,8 @@ game = st.fixed_dictionaries({
     "game_id": st.integers(1, 4),
     "rev": st.integers(1, 3),
     "date": st.dates(date(2018, 1, 1), date(2025, 12, 31)).map(date.isoformat),
-    "venue": st.none() | st.text(max_size=6),
-    "extra": st.none() | st.dictionaries(st.text(max_size=3), st.integers(-5, 5), max_size=2),
+    "venue": st.none() | st.text(STORABLE, max_size=6),
+    "extra": st.none() | st.dictionaries(st.text(STORABLE, max_size=3), st.integers(-5, 5), max_size=2),
     "players": st.lists(player, max_size=4),
 })
 

@@ -51,7 +51,7 @@ def load(
         if rejected:
             q = done.result.quarantine
             console().print(f"{rejected} row(s) rejected: see table fieldhouse_rejects "
-                          f"({q.inserted} new, {q.updated + q.unchanged} already there)", highlight=False)
+                            f"({q.inserted} new, {q.total - q.inserted} already there or repeated)", highlight=False)
             for rej in done.result.rejects[:5]:
                 console().print(f"  {rej.origin or rej.target}: {rej.reason}", highlight=False, soft_wrap=True)
     if rejected:

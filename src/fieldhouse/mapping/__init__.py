@@ -8,15 +8,17 @@
 
 from __future__ import annotations
 
-from .apply import Applied, Record, Reject, apply_mapping
+from ..stores.result import Rejected
+from .apply import Applied, Record, Snapshot, apply_mapping
 from .ddl import schema_sql
 from .expressions import parse_expression
 from .functions import register_function, unregister_function
+from .load import load_records
 from .loader import load_mapping, parse_mapping
 from .paths import parse_path
 from .quarantine import QUARANTINE
-from .spec import ColumnSpec, ForeignKey, Mapping, RowLevel, Target
-from .write import LoadResult, load_records, write_applied
+from .spec import ColumnSpec, ForeignKey, MappingSpec, RowLevel, SnapshotSpec, Target
+from .write import LoadResult, write_applied
 
 __all__ = [
     "QUARANTINE",
@@ -24,10 +26,12 @@ __all__ = [
     "ColumnSpec",
     "ForeignKey",
     "LoadResult",
-    "Mapping",
+    "MappingSpec",
     "Record",
-    "Reject",
+    "Rejected",
     "RowLevel",
+    "Snapshot",
+    "SnapshotSpec",
     "Target",
     "apply_mapping",
     "load_mapping",

@@ -3,8 +3,13 @@
 For each record and target, every element of the row source becomes a row: columns are
 read and cast in order (plain ones first, then computed ones), the filter decides whether
 the row is wanted, then NOT NULL and the checks are tested.  A row that fails anywhere is
-a :class:`Reject` (target, reason, the raw element and where it was); nothing is dropped or
-nulled silently.  Rows the filter leaves out are counted in ``filtered``.
+a :class:`~fieldhouse.stores.result.Rejected` (its target, reason, the raw element and where
+it was); nothing is dropped or nulled silently.  Rows the filter leaves out are counted in
+``filtered``.
+
+A target with a ``snapshot`` also gets one :class:`Snapshot` per record (its parent and
+version), even when the record gives none of its rows; a snapshot is complete or not at
+all: when one of its rows is rejected, the record's other rows of that target are too.
 """
 
 from __future__ import annotations
@@ -15,10 +20,12 @@ from datetime import datetime
 from typing import Any, NamedTuple
 
 from ..errors import CastError, ConfigError
-from ..types import caster
+from ..stores.result import Rejected
+from ..types import CastRow, caster
 from .expressions import Env, EvalError, Expression
+from .paths import Frame, Path
 from .rowsources import elements
-from .spec import ColumnSpec, Mapping, Target
+from .spec import ColumnSpec, MappingSpec, Target
 
 
 class Record(NamedTuple):
@@ -30,30 +37,46 @@ class Record(NamedTuple):
     problem: str | None = None
 
 
-@dataclass(frozen=True)
-class Reject:
-    """A row that could not be made: for which target, why, and from what."""
+class Snapshot(NamedTuple):
+    """One record's snapshot of a parent for a target: the parent-key values (cast to their
+    columns' types) and its version (cast to the version column's type)."""
 
-    target: str
-    table: str
-    reason: str
-    record: Any  # the raw element the row came from (the record itself without a row source)
-    location: str = ""  # where the element is inside the record ("" = the record)
-    origin: str | None = None
+    parent: tuple[Any, ...]
+    version: Any
 
 
 @dataclass
 class Applied:
-    """What a mapping made of a batch of records."""
+    """What a mapping made of a batch of records: per target, its rows (cast, checked:
+    :class:`~fieldhouse.types.CastRow`), its rejects, how many rows its filter left out,
+    and for a target with a ``snapshot``, one :class:`Snapshot` per record that named its
+    parent (in record order; ``spans`` gives the slice of ``rows`` each one holds)."""
 
-    mapping: Mapping
+    mapping: MappingSpec
     rows: dict[str, list[dict[str, Any]]] = field(default_factory=dict)
-    rejects: dict[str, list[Reject]] = field(default_factory=dict)
+    rejects: dict[str, list[Rejected]] = field(default_factory=dict)
     filtered: dict[str, int] = field(default_factory=dict)
-    origins: dict[int, tuple[Any, str, str | None]] = field(default_factory=dict)
+    snapshots: dict[str, list[Snapshot]] = field(default_factory=dict)
+    spans: dict[str, list[tuple[int, int]]] = field(default_factory=dict)
 
-    def all_rejects(self) -> list[Reject]:
+    def all_rejects(self) -> list[Rejected]:
         return [r for name in self.mapping.order for r in self.rejects[name]]
+
+    def extend(self, other: Applied) -> None:
+        """Add what the mapping made of later records (``other``, of the same mapping)."""
+        for name in self.mapping.order:
+            offset = len(self.rows[name])
+            self.rows[name].extend(other.rows[name])
+            self.rejects[name].extend(other.rejects[name])
+            self.filtered[name] += other.filtered[name]
+            if name in self.snapshots:
+                self.snapshots[name].extend(other.snapshots[name])
+                self.spans[name].extend((a + offset, b + offset) for a, b in other.spans[name])
+
+    @property
+    def size(self) -> int:
+        """Rows and rejects held."""
+        return sum(len(self.rows[n]) + len(self.rejects[n]) for n in self.mapping.order)
 
 
 class _ColumnFailed(Exception):
@@ -61,18 +84,21 @@ class _ColumnFailed(Exception):
         self.reason = reason
 
 
-def apply_mapping(mapping: Mapping, records: Iterable[Any], captured_at: datetime | None = None) -> Applied:
+def apply_mapping(mapping: MappingSpec, records: Iterable[Any], captured_at: datetime | None = None) -> Applied:
     """Turn ``records`` (raw values, or :class:`Record`) into rows per target plus rejects."""
     if mapping.uses_captured_at and captured_at is None:
         raise ConfigError(f"{mapping.file} uses captured_at(): give the time the data was captured")
     applied = Applied(mapping, {n: [] for n in mapping.order}, {n: [] for n in mapping.order}, {n: 0 for n in mapping.order})
+    for name in mapping.order:
+        if mapping.targets[name].snapshot is not None:
+            applied.snapshots[name], applied.spans[name] = [], []
     builders = {name: _RowBuilder(mapping.targets[name], captured_at) for name in mapping.order}
     for item in records:
         record = item if isinstance(item, Record) else Record(item)
         for name in mapping.order:
             target = mapping.targets[name]
             if record.problem is not None:
-                applied.rejects[name].append(Reject(name, target.table.name, record.problem, record.data, "", record.origin))
+                applied.rejects[name].append(Rejected(target.table.name, record.data, record.problem, name, "", record.origin))
                 continue
             builders[name].add(record, applied)
     return applied
@@ -87,17 +113,65 @@ class _RowBuilder:
 
     def add(self, record: Record, applied: Applied) -> None:
         target = self.target
+        if target.snapshot is None:
+            self._rows(record, applied, None)
+            return
+        rows, rejects = applied.rows[target.name], applied.rejects[target.name]
+        try:
+            snapshot = self._snapshot(record)
+        except (CastError, EvalError) as exc:
+            rejects.append(Rejected(target.table.name, record.data, f"snapshot: {exc}", target.name, "", record.origin))
+            return
+        start, rejected = len(rows), len(rejects)
+        made = self._rows(record, applied, snapshot.parent)
+        if len(rejects) > rejected:  # incomplete: none of it is written, nothing of it deleted
+            why = (f"the snapshot of parent {snapshot.parent!r} is not written: {len(rejects) - rejected} "
+                   f"of its rows were rejected")
+            rejects.extend(Rejected(target.table.name, raw, why, target.name, location, record.origin)
+                           for raw, location in made)
+            del rows[start:]
+            return
+        applied.snapshots[target.name].append(snapshot)
+        applied.spans[target.name].append((start, len(rows)))
+
+    def _snapshot(self, record: Record) -> Snapshot:
+        spec, table = self.target.snapshot, self.target.table
+        assert spec is not None
+        env = Env(_no_columns, (Frame(record.data),), self.captured_at)
+        parent = []
+        for column, source in spec.parent:
+            value = _read(source, env)
+            if value is None or value == "":
+                raise CastError(f"parent {column!r} ({source}) is null")
+            try:
+                parent.append(self.casts[column](value))
+            except CastError as exc:
+                raise CastError(f"parent {column!r}: {exc}") from None
+        version = self.captured_at if spec.version is None else _read(spec.version, env)
+        if version is None or version == "":
+            raise CastError(f"version ({spec.version}) is null")
+        try:
+            return Snapshot(tuple(parent), self.casts[table.version](version))
+        except CastError as exc:
+            raise CastError(f"version: {exc}") from None
+
+    def _rows(self, record: Record, applied: Applied, parent: tuple[Any, ...] | None) -> list[tuple[Any, str]]:
+        """Make the record's rows; with a snapshot ``parent``, also say where each row that
+        was made came from (raw element, location)."""
+        target = self.target
+        parent_columns = target.snapshot.columns if target.snapshot is not None else ()
+        made: list[tuple[Any, str]] = []
         for element in elements(target.rows, record.data):
             raw = element.frames[-1].value
 
             def reject(reason: str, raw: Any = raw, location: str = element.location) -> None:
                 applied.rejects[target.name].append(
-                    Reject(target.name, target.table.name, reason, raw, location, record.origin))
+                    Rejected(target.table.name, raw, reason, target.name, location, record.origin))
 
             if element.problem is not None:
                 reject(element.problem)
                 continue
-            values: dict[str, Any] = {}
+            values = CastRow()  # cast and checked here, once: the store takes it as it is
             failures: dict[str, str] = {}
 
             def column(name: str, values: dict[str, Any] = values, failures: dict[str, str] = failures) -> Any:
@@ -135,8 +209,14 @@ class _RowBuilder:
             if reason:
                 reject(reason)
                 continue
+            if parent is not None:
+                own = tuple(values[c] for c in parent_columns)
+                if own != parent:
+                    reject(f"its parent {own!r} is not the parent {parent!r} of its record's snapshot")
+                    continue
+                made.append((raw, element.location))
             applied.rows[target.name].append(values)
-            applied.origins[id(values)] = (raw, element.location, record.origin)
+        return made
 
     def _value(self, spec: ColumnSpec, env: Env) -> Any:
         if spec.path is not None:
@@ -159,6 +239,14 @@ class _RowBuilder:
             except EvalError as exc:
                 return f"check {check.text!r} failed: {exc}"
         return None
+
+
+def _no_columns(name: str) -> Any:
+    raise EvalError(f"{name!r} is not something the record has")  # the loader refuses it
+
+
+def _read(source: Path | Expression, env: Env) -> Any:
+    return source.resolve(env.frames) if isinstance(source, Path) else source.evaluate(env)
 
 
 def _test(expr: Expression, env: Env) -> Any:

@@ -5,12 +5,12 @@ from __future__ import annotations
 
 from ..errors import ConfigError
 from .quarantine import QUARANTINE
-from .spec import Mapping
+from .spec import MappingSpec
 
 DIALECTS = ("sqlite", "postgresql")
 
 
-def schema_sql(mapping: Mapping, dialect: str = "sqlite", quarantine: bool = True) -> str:
+def schema_sql(mapping: MappingSpec, dialect: str = "sqlite", quarantine: bool = True) -> str:
     """``CREATE`` statements for every target in load order (and the quarantine table)."""
     if dialect not in DIALECTS:
         raise ConfigError(f"unknown dialect {dialect!r}: use sqlite or postgresql")

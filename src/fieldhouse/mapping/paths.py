@@ -7,13 +7,19 @@ source is at).  The grammar, in full::
             | anchor? step* mark?
     anchor := "$"                      the whole record (the outermost element)
             | "^"+                     an enclosing element: ^ one level out, ^^ two, ...
+            | "^"* "&"                 the partner of the element (or of an enclosing one)
+            | "^"* "@"                 the group of the element (or of an enclosing one)
     step   := name | "." name | "[" integer "]" | "[" quoted-key "]"
     mark   := "#"                      the element's position in its array (0-based)
             | "~"                      the element's key in its object (its position in an array)
 
-Examples: ``gamePk``, ``teams.home.team.id``, ``^.gamePk``, ``^^#``, ``#``,
-``$.gameData.datetime.officialDate``, ``stats[0].value``, ``["odd key"].x``.
-A missing key, an index past the end, or a step into a scalar gives null.
+``@`` and ``&`` need a row-source level with ``group_by``: the elements of that level with
+the same key form a group; ``@`` is the group (an array of its elements, in order) and
+``&`` the other element of a group of exactly two (null for a group of one, or of three
+or more).  Examples: ``gamePk``, ``teams.home.team.id``, ``^.gamePk``, ``^^#``, ``#``,
+``$.gameData.datetime.officialDate``, ``stats[0].value``, ``["odd key"].x``,
+``&.TEAM_ID``, ``@[0].MATCHUP``.  A missing key, an index past the end, or a step into a
+scalar gives null.
 """
 
 from __future__ import annotations
@@ -41,6 +47,14 @@ class Frame(NamedTuple):
     value: Any
     index: int | None = None  # position in its array (or object)
     key: Any = None  # key in its object (= index for array elements)
+    group: list[Any] | None = None  # with group_by: the values of the element's group, in order
+    at: int = 0  # the element's position in its group
+
+    @property
+    def partner(self) -> Any:
+        """The other element of a group of two (None otherwise)."""
+        group = self.group
+        return group[1 - self.at] if group is not None and len(group) == 2 else None
 
 
 @dataclass(frozen=True)
@@ -49,13 +63,14 @@ class Path:
     up: int | None  # None: the record ($); 0: the current element; n: n levels out
     steps: tuple[str | int, ...] = ()
     mark: str | None = None  # "#" or "~"
+    group: str | None = None  # "@" (the group) or "&" (the partner)
 
     @property
     def depth_needed(self) -> int:
         """How many row-source levels must enclose the current element for this path."""
         if self.up is None:
             return 0
-        return self.up + (1 if self.mark else 0)
+        return self.up + (1 if self.mark or self.group else 0)
 
     def resolve(self, frames: list[Frame] | tuple[Frame, ...]) -> Any:
         if self.up is None:
@@ -69,7 +84,12 @@ class Path:
             return frame.index
         if self.mark == "~":
             return frame.key
-        value = frame.value
+        if self.group is None:
+            value = frame.value
+        elif self.group == "&":
+            value = frame.partner
+        else:
+            value = frame.group
         for step in self.steps:
             if isinstance(step, int):
                 if isinstance(value, list) and -len(value) <= step < len(value):
@@ -101,6 +121,10 @@ def parse_path(text: Any) -> Path:
         while i < n and text[i] == "^":
             i += 1
         up, anchored = i, True
+    group = None  # "@" or "&" alone, or before "." or "[" (a key such as "@type" is a name)
+    if up is not None and i < n and text[i] in "@&" and (i + 1 == n or text[i + 1] in ".["):
+        group, anchored = text[i], True
+        i += 1
     steps: list[str | int] = []
     mark = None
     while i < n:
@@ -110,6 +134,8 @@ def parse_path(text: Any) -> Path:
                 raise PathSyntaxError(f"{ch!r} may only end a path right after its anchor (e.g. '^#')", i)
             if up is None:
                 raise PathSyntaxError(f"the record ($) has no {'position' if ch == '#' else 'key'}", i)
+            if group is not None:
+                raise PathSyntaxError(f"{ch!r} cannot follow {group!r}: use it on the element itself", i)
             mark = ch
             i += 1
             continue
@@ -142,4 +168,4 @@ def parse_path(text: Any) -> Path:
             raise PathSyntaxError(f"expected {what}", i)
         steps.append(m[0])
         i = m.end()
-    return Path(text, up, tuple(steps), mark)
+    return Path(text, up, tuple(steps), mark, group)

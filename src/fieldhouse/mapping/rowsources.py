@@ -4,11 +4,14 @@ Each level turns the current element into several: ``each`` walks an array (one 
 per item) or an object (one per entry, ``~`` is its key); ``result_set`` turns a tabular
 payload (``{"name": ..., "headers": [...], "rowSet": [[...], ...]}``) into one object per
 row, keyed by header.  Levels nest, and every element keeps the chain of elements that
-enclose it, so paths can reach them with ``^``.
+enclose it, so paths can reach them with ``^``.  A level with ``group_by`` also gives each
+element its group (the elements of the level with the same key), which paths reach with
+``@`` (the group) and ``&`` (the partner in a group of two).
 """
 
 from __future__ import annotations
 
+import json
 from collections.abc import Iterator
 from typing import Any, NamedTuple
 
@@ -43,12 +46,41 @@ def _walk(levels: tuple[RowLevel, ...], frames: tuple[Frame, ...], location: str
         return
     level, rest = levels[0], levels[1:]
     children = _each(level, frames, location) if level.kind == "each" else _result_set(level, frames, location)
+    if level.group_by is not None:
+        children = _grouped(level, frames, children)
     for child in children:
         if isinstance(child, Element):
             yield child
         else:
             frame, where = child
             yield from _walk(rest, (*frames, frame), where)
+
+
+def _grouped(level: RowLevel, frames: tuple[Frame, ...], children: Iterator[Any]) -> list[Any]:
+    """The children with their groups: those with the same ``group_by`` value (compared as
+    JSON) share one group, the list of their values in order; a child whose key is null is
+    a group of its own."""
+    assert level.group_by is not None
+    items = list(children)
+    groups: dict[str, list[Any]] = {}  # key -> the values of its members, in order
+    placed: list[tuple[list[Any], int] | None] = []  # per child: its group and position in it
+    for child in items:
+        if isinstance(child, Element):
+            placed.append(None)
+            continue
+        value = child[0].value
+        key = level.group_by.resolve((*frames, child[0]))
+        group = [] if key is None else groups.setdefault(json.dumps(key, sort_keys=True, default=str), [])
+        placed.append((group, len(group)))
+        group.append(value)
+    out: list[Any] = []
+    for child, place in zip(items, placed, strict=True):
+        if place is None:
+            out.append(child)
+        else:
+            frame, where = child
+            out.append((frame._replace(group=place[0], at=place[1]), where))
+    return out
 
 
 def _each(level: RowLevel, frames: tuple[Frame, ...], location: str) -> Iterator[Any]:

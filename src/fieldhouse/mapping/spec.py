@@ -42,12 +42,13 @@ class ColumnSpec:
 @dataclass(frozen=True)
 class RowLevel:
     """One level of a row source: ``each`` (an array or object) or ``result_set`` (a table
-    of ``headers`` and ``rowSet``)."""
+    of ``headers`` and ``rowSet``), optionally grouping its elements by a key."""
 
     kind: str  # "each" | "result_set"
     path: Path | None = None  # each: what to iterate; result_set: where the sets are (None: default)
     name: str | int | None = None  # result_set: its name or position
     line: int = 0
+    group_by: Path | None = None  # elements with the same value here form a group (paths @ and &)
 
     def describe(self) -> str:
         if self.kind == "each":
@@ -63,6 +64,21 @@ class ForeignKey:
     line: int = 0
 
 
+@dataclass(frozen=True)
+class SnapshotSpec:
+    """A target whose rows arrive as whole snapshots of a parent (see docs/mappings.md):
+    each record names one parent, by the values of ``parent`` (parent-key column -> a path
+    or expression read on the record), at ``version`` (None: the load's capture time)."""
+
+    parent: tuple[tuple[str, Path | Expression], ...]
+    version: Path | Expression | None = None
+    line: int = 0
+
+    @property
+    def columns(self) -> tuple[str, ...]:
+        return tuple(column for column, _ in self.parent)
+
+
 @dataclass
 class Target:
     """One target table and how its rows are made."""
@@ -76,10 +92,11 @@ class Target:
     foreign_keys: tuple[ForeignKey, ...] = ()
     order: tuple[str, ...] = ()  # the columns in evaluation order (written_at excluded)
     line: int = 0
+    snapshot: SnapshotSpec | None = None
 
 
 @dataclass
-class Mapping:
+class MappingSpec:
     """A whole mapping file: targets in load order (referenced targets first)."""
 
     targets: dict[str, Target]

@@ -3,16 +3,15 @@ transaction, so the good rows and the quarantine of the bad ones land together o
 
 from __future__ import annotations
 
-from collections.abc import Iterable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import datetime
 from typing import Any
 
 from ..stores import UpsertResult
 from ..stores.result import Rejected
-from .apply import Applied, Reject, apply_mapping
+from .apply import Applied, Snapshot
 from .quarantine import QUARANTINE, quarantine_rows
-from .spec import Mapping
+from .spec import Target
 
 
 @dataclass
@@ -23,7 +22,7 @@ class LoadResult:
     tables: dict[str, UpsertResult] = field(default_factory=dict)
     quarantine: UpsertResult = field(default_factory=lambda: UpsertResult(QUARANTINE.name))
     filtered: dict[str, int] = field(default_factory=dict)
-    rejects: list[Reject] = field(default_factory=list)
+    rejects: list[Rejected] = field(default_factory=list)
 
     def as_dict(self) -> dict[str, Any]:
         return {
@@ -37,7 +36,7 @@ def write_applied(store: Any, applied: Applied, captured_at: datetime | None = N
     """Upsert every target's rows (referenced targets first) and quarantine every reject."""
     mapping = applied.mapping
     result = LoadResult(filtered={mapping.targets[n].table.name: c for n, c in applied.filtered.items()})
-    rejects: list[Reject] = []
+    rejects: list[Rejected] = []
     with store.transaction():
         for name in mapping.order:
             target = mapping.targets[name]
@@ -45,13 +44,12 @@ def write_applied(store: Any, applied: Applied, captured_at: datetime | None = N
         store.ensure_table(QUARANTINE)
         for name in mapping.order:
             target = mapping.targets[name]
-            written = store.upsert(target.table, applied.rows[name])
-            mapped = [Rejected(target.table.name, r.record, r.reason) for r in applied.rejects[name]]
+            written = upsert_target(store, target, applied.rows[name], applied.snapshots.get(name), applied.spans.get(name))
+            # the store's own refusals (none, as the mapping casts first): the row it refused
+            written.rejects[:] = [replace(r, target=name) for r in written.rejects]
             rejects.extend(applied.rejects[name])
-            for rej in written.rejects:  # the store's own refusals (rare: the mapping casts first)
-                raw, location, origin = applied.origins.get(id(rej.row), (rej.row, "", None))
-                rejects.append(Reject(name, target.table.name, rej.reason, raw, location, origin))
-            total = UpsertResult(target.table.name, rejects=mapped)
+            rejects.extend(written.rejects)
+            total = UpsertResult(target.table.name, rejects=list(applied.rejects[name]))
             total += written
             result.tables[target.table.name] = total
         if rejects:
@@ -60,6 +58,29 @@ def write_applied(store: Any, applied: Applied, captured_at: datetime | None = N
     return result
 
 
-def load_records(store: Any, mapping: Mapping, records: Iterable[Any], captured_at: datetime | None = None) -> LoadResult:
-    """Apply ``mapping`` to ``records`` and write the result (see :func:`write_applied`)."""
-    return write_applied(store, apply_mapping(mapping, records, captured_at), captured_at)
+def upsert_target(store: Any, target: Target, rows: list[Any], snapshots: list[Snapshot] | None = None,
+                  spans: list[tuple[int, int]] | None = None) -> UpsertResult:
+    """Upsert ``rows`` into the target's table; for a snapshot target, with ``snapshots`` (and
+    the slice of ``rows`` each holds, ``spans``).  The store takes one snapshot per parent
+    in a write, so when records give several of one parent they are written one after the
+    other (in rounds, the first snapshot of each parent, then the second...): applied in
+    any order, snapshots end as the newest alone would, so the table is what one write of
+    the newest would make."""
+    if target.snapshot is None:
+        return store.upsert(target.table, rows)
+    assert snapshots is not None and spans is not None
+    rounds: list[tuple[list[Any], list[Snapshot]]] = []
+    seen: dict[tuple[Any, ...], int] = {}
+    for snapshot, (start, end) in zip(snapshots, spans, strict=True):
+        k = seen.get(snapshot.parent, 0)
+        seen[snapshot.parent] = k + 1
+        if k == len(rounds):
+            rounds.append(([], []))
+        rounds[k][0].extend(rows[start:end])
+        rounds[k][1].append(snapshot)
+    if not rounds:  # no record named a parent: nothing to replace
+        return store.upsert(target.table, rows, snapshots=[])
+    total = UpsertResult(target.table.name)
+    for round_rows, round_snapshots in rounds:
+        total += store.upsert(target.table, round_rows, snapshots=round_snapshots)
+    return total

@@ -2,23 +2,46 @@
 
 from __future__ import annotations
 
-from typing import Any
+from collections.abc import Callable
+from typing import Any, TypeVar
 
 import yaml
 
 from ..errors import MappingError
 
+T = TypeVar("T")
+
 
 class Doc:
-    """The file being checked: turns a YAML node into values and errors with its line."""
+    """The file being checked: turns a YAML node into values and errors with its line.
+
+    Mistakes are collected: :meth:`note` records one and checking goes on, :meth:`attempt`
+    runs one part of the file (a target, a column) and records the error that ends it;
+    :meth:`finish` raises one MappingError for all of them."""
 
     def __init__(self, file: str) -> None:
         self.file = file
         self._constructor = yaml.SafeLoader("")
+        self.problems: list[MappingError] = []
 
     def error(self, node: yaml.Node | None, message: str) -> MappingError:
         line = node.start_mark.line + 1 if node is not None else None
         return MappingError(message, self.file, line)
+
+    def note(self, error: MappingError) -> None:
+        self.problems.extend(error.problems)
+
+    def attempt(self, fn: Callable[..., T], *args: Any) -> T | None:
+        """``fn(*args)``, or None when it raised a MappingError (which is recorded)."""
+        try:
+            return fn(*args)
+        except MappingError as exc:
+            self.note(exc)
+            return None
+
+    def finish(self) -> None:
+        if self.problems:
+            raise MappingError.of(self.problems)
 
     def compose(self, text: str) -> yaml.Node:
         try:
@@ -37,15 +60,16 @@ class Doc:
         if not isinstance(node, yaml.MappingNode):
             raise self.error(node, f"{what} must be a mapping (key: value lines)")
         out: dict[str, tuple[yaml.Node, yaml.Node]] = {}
-        for key_node, value_node in node.value:
+        for key_node, value_node in node.value:  # a bad key is noted and left out
             key = self.value(key_node)
             if not isinstance(key, str):
-                raise self.error(key_node, f"{what}: key {key!r} must be text")
-            if key in out:
-                raise self.error(key_node, f"{what}: key {key!r} is given twice")
-            if allowed is not None and key not in allowed:
-                raise self.error(key_node, f"{what}: unknown key {key!r}; allowed keys are {', '.join(allowed)}")
-            out[key] = (key_node, value_node)
+                self.note(self.error(key_node, f"{what}: key {key!r} must be text"))
+            elif key in out:
+                self.note(self.error(key_node, f"{what}: key {key!r} is given twice"))
+            elif allowed is not None and key not in allowed:
+                self.note(self.error(key_node, f"{what}: unknown key {key!r}; allowed keys are {', '.join(allowed)}"))
+            else:
+                out[key] = (key_node, value_node)
         return out
 
     def value(self, node: yaml.Node) -> Any:

@@ -25,7 +25,7 @@ from operator import eq, itemgetter
 from typing import Any
 
 from ..table import Table
-from ..types import caster
+from ..types import INT_RANGE, caster
 from .prepare import Prepared
 from .result import Rejected, UpsertResult
 
@@ -33,7 +33,6 @@ from .result import Rejected, UpsertResult
 SORTABLE = {"text", "int", "bigint", "bool", "date", "timestamptz", "decimal"}
 #: Types whose values need no cast when they have exactly this Python type.
 _EXACT = {"text": str, "int": int, "bigint": int}
-_RANGE = {"int": (-(2**31), 2**31 - 1), "bigint": (-(2**63), 2**63 - 1)}
 
 
 @dataclass
@@ -135,7 +134,7 @@ def _exact_keys(table: Table, rows: Sequence[Any]) -> list[tuple[Any, ...]] | No
     for j, kind in enumerate(kinds):
         if set(map(type, map(itemgetter(j), keys))) != {_EXACT[kind]}:
             return None
-        low, high = _RANGE.get(kind, (None, None))
+        low, high = INT_RANGE.get(kind, (None, None))
         if low is not None and keys and not (low <= min(map(itemgetter(j), keys)) and
                                              max(map(itemgetter(j), keys)) <= high):
             return None

@@ -28,7 +28,7 @@ from typing import Any
 
 from ..errors import CastError
 from ..table import Table
-from ..types import caster, json_text
+from ..types import INT_RANGE, CastRow, caster, json_text
 from . import rank as rank_mod
 from .result import Rejected, UpsertResult
 
@@ -86,6 +86,7 @@ def prepare(
     keep = accepted.append
     name = table.name
     fast = _fast_converter(table)
+    typed = None  # the converter of CastRow rows, made when the first one comes
     is_known = known.issuperset
 
     def slow(raw: Mapping[str, Any]) -> tuple[Any, Any, str, tuple[Any, ...]] | str:
@@ -115,15 +116,20 @@ def prepare(
     # The generated converter and the general path must agree; and a set of dict keys is
     # checked in C (the common case), the reason is only worked out for a rejected row.
     for raw in rows:
-        if type(raw) is not dict and not isinstance(raw, Mapping):
+        if type(raw) is CastRow:  # cast and checked by a mapping already
+            if typed is None:
+                typed = _fast_converter(table, cast_all=False)
+            out = typed(raw)
+        elif type(raw) is not dict and not isinstance(raw, Mapping):
             prep.rejects.append(Rejected(name, raw, f"a row must be a mapping, not {type(raw).__name__}"))
             continue
-        if not is_known(raw):
+        elif not is_known(raw):
             extra = [k for k in raw if k not in known]
             shown = ", ".join(repr(k) for k in extra[:5])
             prep.rejects.append(Rejected(name, raw, f"unknown column(s) {shown}"))
             continue
-        out = fast(raw)
+        else:
+            out = fast(raw)
         if out is None:
             out = slow(raw)
             if type(out) is str:
@@ -173,12 +179,14 @@ def adapt_rows(table: Table, rows: list[tuple[Any, ...]], adapt: Mapping[str, Ca
 # the expression of its encoding input ("x": a number packed by struct for the fixed-width
 # types, bytes for the others), given that test passed.  Each must give exactly what
 # caster() and rank.value_bytes() give.
+_INT_TEST = "type({{v}}) is int and {0} <= {{v}} <= {1}"
 _FAST = {
-    "int": ("type({v}) is int and -2147483648 <= {v} <= 2147483647", "{v}"),
-    "bigint": ("type({v}) is int and -9223372036854775808 <= {v} <= 9223372036854775807", "{v}"),
+    "int": (_INT_TEST.format(*INT_RANGE["int"]), "{v}"),
+    "bigint": (_INT_TEST.format(*INT_RANGE["bigint"]), "{v}"),
     # v - v == 0.0 holds only for finite floats; v + 0.0 turns -0.0 into 0.0, as the cast does
     "float": ("type({v}) is float and {v} - {v} == 0.0", "{v}"),
-    "text": ("type({v}) is str", "{v}.encode()"),
+    # text that is ASCII without NUL needs no check; other text goes through the cast
+    "text": ("type({v}) is str and {v}.isascii() and '\\x00' not in {v}", "{v}.encode()"),
     "bool": ("type({v}) is bool", "{v}"),
     "date": ("type({v}) is _date", "{v}.toordinal() - _EPOCH_ORDINAL"),
     # an aware UTC datetime is its own cast
@@ -204,7 +212,11 @@ def _u32(n: int) -> bytes:
     return _LENGTHS[n] if n < 4096 else struct.pack(">I", n)
 
 
-def _fast_converter(table: Table) -> Callable[[Mapping[str, Any]], Any]:
+def _same(value: Any) -> Any:
+    return value
+
+
+def _fast_converter(table: Table, cast_all: bool = True) -> Callable[[Mapping[str, Any]], Any]:
     """A function of one row mapping returning ``(key, version, rank, values + (rank,))``
     exactly as the general path in :func:`prepare` would, or None to send the row there
     (a value that cannot be cast, a missing required value, text that is not Unicode).
@@ -214,11 +226,14 @@ def _fast_converter(table: Table) -> Callable[[Mapping[str, Any]], Any]:
     (any other value goes through the column's caster, as in the general path).  The rank
     encoding (:mod:`fieldhouse.stores.rank`) is built with one ``struct`` call for each run
     of fixed-width columns (in name order) when none of them is NULL.
+    ``cast_all=False``: for a :class:`~fieldhouse.types.CastRow`, whose values were cast already;
+    a decimal or json value is then taken as it is (types with a test above are still
+    tested, and cast when the test fails).
     """
     columns = table.content_columns
     specs = [table.columns[c] for c in columns]
     shape = (tuple(columns), tuple((str(s.type), s.nullable) for s in specs),
-             tuple(table.primary_key), table.version)
+             tuple(table.primary_key), table.version, cast_all)
     fn = _converters.get(shape)
     if fn is not None:
         return fn
@@ -241,7 +256,7 @@ def _fast_converter(table: Table) -> Callable[[Mapping[str, Any]], Any]:
     env["_last"] = [(None, None)] * len(columns)
     for i, spec in enumerate(specs):
         v, x, kind = vs[i], xs[i], spec.type.name
-        env[f"_cast{i}"] = caster(spec.type)
+        env[f"_cast{i}"] = caster(spec.type) if cast_all or kind in _FAST else _same
         if kind == "decimal":
             scale = spec.type.scale or 0
             env[f"_enc{i}"] = lambda value, scale=scale: rank_mod.decimal_text(value, scale).encode("ascii")

@@ -13,11 +13,21 @@ OUTCOMES = ("inserted", "updated", "unchanged", "stale", "rejected", "deleted")
 
 @dataclass(frozen=True)
 class Rejected:
-    """A row that did not fit its table, and why."""
+    """A row that could not be written, and why: refused by the store (it did not fit its
+    table) or by a mapping (it could not be made).
+
+    ``row`` is what was rejected: the row given to the store, or for a mapping the raw
+    element the row was to come from (the record itself without a row source).  A mapping
+    also says which ``target`` rejected it, where the element is inside its record
+    (``location``, "" for the record) and where the record came from (``origin``, e.g.
+    ``payments.csv line 7``)."""
 
     table: str
     row: Any
     reason: str
+    target: str | None = None
+    location: str = ""
+    origin: str | None = None
 
 
 @dataclass
@@ -40,10 +50,13 @@ class UpsertResult:
     #: Of ``updated``: rows whose values were the same and whose version moved (a newer
     #: capture of unchanged data).  Not an outcome of its own: already in ``updated``.
     refreshed: int = 0
+    #: Rejected rows counted but not kept in ``rejects`` (a long load keeps the first few;
+    #: the quarantine has them all).
+    rejects_omitted: int = 0
 
     @property
     def rejected(self) -> int:
-        return len(self.rejects)
+        return len(self.rejects) + self.rejects_omitted
 
     @property
     def total(self) -> int:
@@ -58,7 +71,7 @@ class UpsertResult:
         return {name: getattr(self, name) for name in OUTCOMES}
 
     def __iadd__(self, other: UpsertResult) -> UpsertResult:
-        for name in ("inserted", "updated", "unchanged", "stale", "deleted", "refreshed"):
+        for name in ("inserted", "updated", "unchanged", "stale", "deleted", "refreshed", "rejects_omitted"):
             setattr(self, name, getattr(self, name) + getattr(other, name))
         self.rejects.extend(other.rejects)
         return self

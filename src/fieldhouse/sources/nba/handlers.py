@@ -30,43 +30,7 @@ def league_game_log(store: Store, raw: RawResponse) -> dict[str, UpsertResult]:
     mode = str(raw.params.get("PlayerOrTeam", "T")).upper()
     if mode == "P":
         return write_mapped(store, "leaguegamelog_player", raw)
-    return write_mapped(store, "leaguegamelog_team", raw, mark_home_rows(raw.data))
-
-
-HOME_ROW, NEUTRAL_SITE = "FH_HOME_ROW", "FH_NEUTRAL_SITE"
-
-
-def mark_home_rows(data: dict) -> dict:
-    """Add two columns to a team game log: which row of each game makes the game's row
-    (the home team's, "BOS vs. NYK"), and whether the game was at a neutral site.
-
-    At a neutral site (Mexico City, Paris, the NBA Cup semi-finals) both rows read "@";
-    then the team with the lower team_id is recorded as home, so the choice depends only
-    on the data.  A game with one row only and no "vs." gets no game row (the audits
-    report it)."""
-    sets = data.get("resultSets") or []
-    if not sets:
-        return data
-    result = sets[0]
-    headers = result["headers"]
-    game_at, team_at, matchup_at = (headers.index(h) for h in ("GAME_ID", "TEAM_ID", "MATCHUP"))
-    games: dict[str, list[list]] = {}
-    for row in result["rowSet"]:
-        games.setdefault(row[game_at], []).append(row)
-    marks: dict[int, tuple[bool, bool]] = {}
-    for rows in games.values():
-        home = [r for r in rows if " vs" in str(r[matchup_at])]
-        if home:
-            chosen, neutral = home[0], False
-        elif len(rows) >= 2:
-            chosen, neutral = min(rows, key=lambda r: r[team_at]), True
-        else:
-            chosen, neutral = None, False
-        for r in rows:
-            marks[id(r)] = (r is chosen, neutral)
-    marked = {**result, "headers": [*headers, HOME_ROW, NEUTRAL_SITE],
-              "rowSet": [[*r, *marks[id(r)]] for r in result["rowSet"]]}
-    return {**data, "resultSets": [marked, *sets[1:]]}
+    return write_mapped(store, "leaguegamelog_team", raw)
 
 
 def common_all_players(store: Store, raw: RawResponse) -> dict[str, UpsertResult]:

@@ -5,7 +5,7 @@ from __future__ import annotations
 from functools import cache
 from importlib import resources
 
-from ...mapping import Mapping, load_mapping
+from ...mapping import MappingSpec, load_mapping
 from ...table import Table
 from . import functions
 
@@ -15,7 +15,7 @@ TABLE_ORDER = ("nba.teams", "nba.players", "nba.games", "nba.team_game_stats", "
 
 
 @cache
-def mapping(name: str) -> Mapping:
+def mapping(name: str) -> MappingSpec:
     """A shipped NBA mapping by file stem (checked once, then cached)."""
     functions.register()
     path = resources.files("fieldhouse.sources.nba").joinpath("mappings", f"{name}.yaml")
