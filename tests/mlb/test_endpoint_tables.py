@@ -44,7 +44,7 @@ def test_a_schedule_game_without_teams_is_rejected_with_the_reason_and_the_rest_
     applied = _apply("schedule", fixture("schedule/schedule_startDate-2022-10-11_endDate-2022-10-13_EDITED.json"))
     assert len(applied.rows["schedule"]) == 6
     rejects = applied.all_rejects()
-    assert {r.record["gamePk"] for r in rejects} == {715753, 715748}
+    assert {r.row["gamePk"] for r in rejects} == {715753, 715748}
     assert all("home_team_id" in r.reason and r.location.startswith("dates[") for r in rejects)
 
 

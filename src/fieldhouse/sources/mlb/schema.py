@@ -10,7 +10,7 @@ from __future__ import annotations
 from functools import cache
 from importlib import resources
 
-from ...mapping import Mapping, load_mapping
+from ...mapping import MappingSpec, load_mapping
 from ...table import Table
 from . import functions
 
@@ -33,7 +33,7 @@ GAME_CHILDREN = (
 
 
 @cache
-def mapping(name: str) -> Mapping:
+def mapping(name: str) -> MappingSpec:
     """A shipped MLB mapping by file stem (checked once, then cached)."""
     functions.register()
     path = resources.files("fieldhouse.sources.mlb").joinpath("mappings", f"{name}.yaml")
@@ -41,7 +41,7 @@ def mapping(name: str) -> Mapping:
         return load_mapping(file)
 
 
-def feed_mappings() -> list[Mapping]:
+def feed_mappings() -> list[MappingSpec]:
     return [mapping(name) for name in FEED_MAPPINGS]
 
 
