@@ -146,7 +146,8 @@ def test_no_write_of_a_large_load_is_larger_than_a_batch(monkeypatch) -> None:
         real, sizes = store.upsert, []
 
         def upsert(table, rows, **kwargs):
-            sizes.append(len(rows))
+            if table.name in ("games", "lines"):  # not the store's own catalog rows
+                sizes.append(len(rows))
             return real(table, rows, **kwargs)
 
         store.upsert = upsert
