@@ -49,13 +49,13 @@ def rss_kb() -> int:
 def fill(url: str, n: int) -> None:
     import fieldhouse
     from fieldhouse.sources.http.response import content_hash
-    from fieldhouse.sources.raw import RAW_TABLE, RawResponse, _row
+    from fieldhouse.sources.raw import RAW_TABLE, RawResponse, raw_row
 
     body = (fixtures() / BODY).read_bytes()
     with fieldhouse.connect(url) as store:
         store.ensure_table(RAW_TABLE)
         first = RawResponse("nba", "boxscoretraditionalv3", {"GameID": "0"}, T0, content_hash(body), body)
-        stored = _row(first)
+        stored = raw_row(first)
         for start in range(0, n, 2000):
             rows = [{**stored, "params": json.dumps({"GameID": f"{i:010d}"}, separators=(",", ":")),
                      "captured_at": T0 + timedelta(seconds=i)} for i in range(start, min(n, start + 2000))]

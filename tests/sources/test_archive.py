@@ -108,3 +108,24 @@ def test_an_index_entry_cannot_point_outside_the_archive(online, tmp_path):
     (archive / "index.jsonl").write_text(json.dumps(obj) + "\n")
     with pytest.raises(ArchiveError, match="outside the archive"):
         ArchiveFetcher(archive, "nba").get(obj["endpoint"], obj["params"])
+
+
+def test_an_export_into_a_new_folder_streams_the_same_index_a_rewrite_gives(tmp_path):
+    """A new archive's index is written line by line as the responses stream (memory flat in
+    their number); exporting again into it rewrites the index from the whole set of entries:
+    the two must be the same bytes."""
+    from typer.testing import CliRunner
+
+    from fieldhouse.cli import app
+
+    db = f"sqlite:///{tmp_path / 'demo.db'}"
+    runner = CliRunner()
+    assert runner.invoke(app, ["demo", "nba", "--db", db, "--json"]).exit_code == 0
+    folder = tmp_path / "archive"
+    first = runner.invoke(app, ["archive", "export", str(folder), "--db", db])
+    assert first.exit_code == 0, first.output
+    streamed = (folder / "index.jsonl").read_bytes()
+    assert streamed.count(b"\n") == 3 and not list(folder.glob(".tmp-*"))
+    again = runner.invoke(app, ["archive", "export", str(folder), "--db", db])
+    assert again.exit_code == 0, again.output
+    assert (folder / "index.jsonl").read_bytes() == streamed

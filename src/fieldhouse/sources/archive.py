@@ -159,15 +159,12 @@ def export_archive(store: Store, directory: str | Path, *, source: str | None = 
                            "(new, or an archive to add to)") from None
     except OSError as exc:
         raise ArchiveError(f"cannot create the archive folder {root}: {exc.strerror or exc}") from None
-    entries = {e.key: e for e in read_index(root)} if (root / INDEX).exists() else {}
+    if not (root / INDEX).exists():
+        return _export_new(store, root, source=source, since=since)
+    entries = {e.key: e for e in read_index(root)}
     report = ArchiveReport()
     for raw in raw_responses(store, source=source, since=since):
-        rel = f"{_safe_part(raw.source)}/{_safe_part(raw.endpoint)}/{raw.content_hash}.json.gz"
-        path = root / rel
-        if not path.exists():
-            _write_body(root, path, raw.body)
-        entry = Entry(raw.source, raw.endpoint, raw.params, raw.captured_at, raw.content_hash,
-                      len(raw.body), rel)
+        entry = _exported(root, raw)
         old = entries.get(entry.key)
         if old is not None and old.captured_at == entry.captured_at:
             report.unchanged += 1
@@ -177,6 +174,36 @@ def export_archive(store: Store, directory: str | Path, *, source: str | None = 
         report.added += 1
     _write_index(root, entries.values())
     return report
+
+
+def _export_new(store: Store, root: Path, *, source: str | None, since: date | datetime | None) -> ArchiveReport:
+    """Export into a folder without an index: the responses stream in the index's own order
+    (``raw_responses`` is ordered as :func:`_write_index` orders), so each index line is
+    written as its response comes and memory does not grow with the number of responses."""
+    report = ArchiveReport()
+    fd, tmp = tempfile.mkstemp(dir=root, prefix=".tmp-")
+    try:
+        with os.fdopen(fd, "w", encoding="utf-8") as index:
+            for raw in raw_responses(store, source=source, since=since):
+                index.write(_exported(root, raw).as_json() + "\n")
+                report.added += 1
+        os.replace(tmp, root / INDEX)
+    except OSError as exc:
+        Path(tmp).unlink(missing_ok=True)
+        raise ArchiveError(f"cannot write to the archive folder {root}: {exc.strerror or exc}") from None
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
+    return report
+
+
+def _exported(root: Path, raw: RawResponse) -> Entry:
+    """Write ``raw``'s body into the archive (once per content) and return its index entry."""
+    rel = f"{_safe_part(raw.source)}/{_safe_part(raw.endpoint)}/{raw.content_hash}.json.gz"
+    path = root / rel
+    if not path.exists():
+        _write_body(root, path, raw.body)
+    return Entry(raw.source, raw.endpoint, raw.params, raw.captured_at, raw.content_hash, len(raw.body), rel)
 
 
 def _write_body(root: Path, path: Path, body: bytes) -> None:
