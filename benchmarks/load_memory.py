@@ -15,7 +15,7 @@ measured in the same run, is the same command on a file of one row: the interpre
 imports and the store.  Reported: peak RSS, the growth over the baseline, and the ratio of
 each peak to the baseline and to the smallest file's peak (flat memory: ratios near 1), plus
 rows per second for information.  The files are generated a row at a time (bounded memory)
-and removed at the end; the CSV of 5M rows takes about 500 MB of disk, the load's spill
+and removed at the end; the CSV of 5M rows takes about 410 MB of disk, the load's spill
 files about as much again.
 """
 
