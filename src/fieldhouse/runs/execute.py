@@ -33,7 +33,7 @@ from ..stores.roles import Stores
 from . import deadletters, interrupt, ledger
 from .audits import run_audits
 from .doctor import preflight
-from .filled import CountingStore, FillCounts
+from .filled import FillCounts, watching
 from .heartbeat import Heartbeat
 from .logs import run_context
 from .progress import UnitProgress
@@ -68,7 +68,8 @@ def run_unit(stores: Stores, unit: Unit, run: ledger.RunRecord) -> UnitOutcome:
 
     def write_data() -> UnitResult:
         fills = FillCounts()
-        written = UnitResult.of(unit.write(CountingStore(stores.data, fills, run.conflicts.cap), fetched))
+        with watching(stores.data, fills, run.conflicts.cap):
+            written = UnitResult.of(unit.write(stores.data, fetched))
         outcome.tables = Counts.of(written.tables)
         outcome.filled = fills.as_dict()
         outcome.duration = time.monotonic() - started

@@ -1,6 +1,6 @@
 """How filled each column of the rows a unit gives the data store is: per table the rows
 and, per column, the non-NULL values among them, counted as the rows flow to ``upsert``
-(one pass, no copy).  The ledger keeps it per unit and per run (``filled``); the
+(one pass, no copy), by :func:`watching` the data store while a unit writes.  The ledger keeps it per unit and per run (``filled``); the
 schema_drift alert compares it across runs (a column an API stopped sending comes back
 NULL for most rows)."""
 
@@ -8,9 +8,13 @@ from __future__ import annotations
 
 import inspect
 from collections.abc import Iterable, Iterator, Mapping, Sequence
+from contextlib import contextmanager
 from typing import Any
 
 from ..table import Table
+
+#: fieldhouse's own tables (raw zone, ledger ...): not a source's data, not counted.
+OWN_PREFIX = "fieldhouse_"
 
 
 class FillCounts:
@@ -70,25 +74,37 @@ def _takes_conflict_limit(store: Any) -> bool:
         return False
 
 
-class CountingStore:
-    """The data store as a unit's ``write`` sees it: every ``upsert``/``insert_new`` counts
-    the rows' filled columns into ``counts`` and asks the store for at most
-    ``conflict_limit`` conflicts (when the store takes it); everything else is the store."""
+@contextmanager
+def watching(store: Any, counts: FillCounts, conflict_limit: int | None = None) -> Iterator[None]:
+    """While a unit writes: every ``upsert``/``insert_new`` of the data store ``store`` (the
+    object itself, so a unit that holds its own reference to it is seen too) counts the
+    rows' filled columns into ``counts`` and asks for at most ``conflict_limit`` conflicts
+    (when the store takes it).  fieldhouse's own tables (``fieldhouse_*``: the raw zone a
+    unit lands responses in) are not counted."""
+    upsert, insert_new = store.upsert, store.insert_new
+    limit = conflict_limit if conflict_limit is not None and _takes_conflict_limit(store) else None
 
-    def __init__(self, store: Any, counts: FillCounts, conflict_limit: int | None = None) -> None:
-        self._store, self._counts = store, counts
-        self._limit = conflict_limit if conflict_limit is not None and _takes_conflict_limit(store) else None
+    def counted_upsert(table: Table, rows: Iterable[Mapping[str, Any]], **options: Any) -> Any:
+        if limit is not None:
+            options.setdefault("conflict_limit", limit)
+        return upsert(table, _counted(table, rows), **options)
 
-    def upsert(self, table: Table, rows: Iterable[Mapping[str, Any]], **options: Any) -> Any:
-        if self._limit is not None:
-            options.setdefault("conflict_limit", self._limit)
-        return self._store.upsert(table, self._counts.count(table, rows), **options)
+    def counted_insert_new(table: Table, rows: Iterable[Mapping[str, Any]], **options: Any) -> Any:
+        return insert_new(table, _counted(table, rows), **options)
 
-    def insert_new(self, table: Table, rows: Iterable[Mapping[str, Any]], **options: Any) -> Any:
-        return self._store.insert_new(table, self._counts.count(table, rows), **options)
+    def _counted(table: Table, rows: Iterable[Mapping[str, Any]]) -> Iterable[Mapping[str, Any]]:
+        return rows if table.name.startswith(OWN_PREFIX) else counts.count(table, rows)
 
-    def __getattr__(self, name: str) -> Any:
-        return getattr(self._store, name)
-
-    def __repr__(self) -> str:
-        return repr(self._store)
+    try:
+        store.upsert, store.insert_new = counted_upsert, counted_insert_new
+    except AttributeError:  # a store that takes no attributes: nothing counted
+        yield
+        return
+    try:
+        yield
+    finally:
+        for name in ("upsert", "insert_new"):
+            try:
+                delattr(store, name)
+            except AttributeError:
+                pass

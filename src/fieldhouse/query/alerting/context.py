@@ -81,6 +81,12 @@ class Context:
         earlier = [r for r in done[1:] if kind(r) == want][: self.settings.volume_runs]
         return last, earlier
 
+    def last_and_before(self, source: str) -> tuple[dict[str, Any], list[dict[str, Any]]] | None:
+        """The source's newest successful or partial run, and the ones before it of any
+        kind (at most ``volume_runs``, newest first)."""
+        done = [r for r in self.finished(source) if r["status"] in (SUCCESS, PARTIAL)]
+        return (done[0], done[1: 1 + self.settings.volume_runs]) if done else None
+
     @staticmethod
     def median(values: list[float]) -> float:
         return float(median(values)) if values else 0.0

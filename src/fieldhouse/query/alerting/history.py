@@ -68,12 +68,13 @@ def volume_anomaly(ctx: Context) -> list[Alert]:
 
 def schema_drift(ctx: Context) -> list[Alert]:
     """A column filled (not NULL) in at least ``drift_baseline_fill`` of a table's rows in the
-    earlier runs of the kind comes back NULL in at least ``drift_null_rate`` of them in the
-    last run: an API renamed or dropped a field, and the mapping silently nulls it."""
+    source's earlier runs (of any kind: a fraction does not depend on how many rows a run
+    read) comes back NULL in at least ``drift_null_rate`` of them in the last run: an API
+    renamed or dropped a field, and the mapping silently nulls it."""
     out = []
     s = ctx.settings
     for source in sorted(ctx.runs):
-        found = ctx.last_with_data(source)
+        found = ctx.last_and_before(source)
         if found is None:
             continue
         last, earlier = found

@@ -7,6 +7,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
+from ...runs import ledger
 from ...runs.statuses import ABANDONED, FAILED, PARTIAL, SUCCESS
 from ..models import Alert
 from .context import AUDIT, Context, run_link
@@ -57,12 +58,12 @@ def source_overdue(ctx: Context) -> list[Alert]:
     return out
 
 
-def is_live(ctx: Context, source: Any) -> bool:
+def live_run(ctx: Context, source: Any) -> dict[str, Any] | None | bool:
     """Whether games are on for ``source``: its own ``live(data, now)`` hook if it has one
-    and it answers, else whether a run of it fetched from the API (HTTP calls) and wrote
-    rows (inserted or updated) within ``live_window``: something is changing at the source,
-    so its data should be fresh.  Runs over an archive or files make no HTTP call: replaying
-    old data is not live."""
+    and it answers (True/False), else the newest run of it that fetched from the API (HTTP
+    calls) and wrote rows (inserted or updated) within ``live_window``, or None: something
+    is changing at the source, so its data should be fresh.  Runs over an archive or files
+    make no HTTP call: replaying old data is not live."""
     hook = getattr(source, "live", None)
     if callable(hook):
         answer = hook(ctx.data, ctx.now)
@@ -72,33 +73,55 @@ def is_live(ctx: Context, source: Any) -> bool:
         age = (ctx.now - run["started_at"]).total_seconds()
         if age > ctx.settings.live_window:
             break  # newest first: the rest are older
-        if age >= 0 and (run.get("http_calls") or 0) > 0 and any(int(c.get("inserted", 0) or 0) + int(c.get("updated", 0) or 0)
-                            for c in (run.get("counts") or {}).values()):
-            return True
-    return False
+        if age >= 0 and (run.get("http_calls") or 0) > 0 and any(
+                int(c.get("inserted", 0) or 0) + int(c.get("updated", 0) or 0)
+                for c in (run.get("counts") or {}).values()):
+            return run
+    return None
+
+
+def _static_tables(ctx: Context, source: Any, run: dict[str, Any] | None) -> set[str]:
+    """Tables that in ``run`` only the source's static units wrote (reference data that
+    comes with the source, such as a list of teams: nothing to be fresh about)."""
+    if not isinstance(run, dict):
+        return set()
+    try:
+        static = {unit.key for unit in source.static_units()}
+    except Exception:  # a source that cannot list them: check every table
+        return set()
+    by_static: set[str] = set()
+    by_others: set[str] = set()
+    for unit in ledger.unit_rows(ctx.control, run["run_id"]):
+        (by_static if unit["unit_key"] in static else by_others).update(unit.get("counts") or {})
+    return by_static - by_others
 
 
 def freshness(ctx: Context) -> list[Alert]:
     """While a source is live, the newest version (``captured_at``, else the version column)
-    of each of its tables is at most ``freshness_max_age`` old."""
+    of each of its tables (but those only its static units write) is at most
+    ``freshness_max_age`` old."""
     out = []
     limit = ctx.settings.freshness_max_age
     for source in ctx.sources:
-        if not is_live(ctx, source):
+        run = live_run(ctx, source)
+        if not run:
             continue
+        static = _static_tables(ctx, source, run)
         for name, table in sorted(source.tables().items()):
             column = "captured_at" if "captured_at" in table.columns else table.version
-            if not ctx.data.table_exists(table):
+            if name in static or not ctx.data.table_exists(table):
                 continue
             newest = ctx.data.max_value(table, column)
             if not isinstance(newest, datetime):
                 continue
             age = (ctx.now - newest).total_seconds()
             if age > limit:
+                why = "its own live hook says so" if run is True else (
+                    f"a run of it fetched and wrote rows within {_ago(ctx.settings.live_window)}")
                 out.append(Alert(
                     name="freshness", severity="warning", source=source.name, table=name, value=age, threshold=limit,
                     message=f"{name}: the newest {column} is {newest:%Y-%m-%d %H:%M} UTC, {_ago(age)} old, while "
-                            f"{source.name} is live (it fetched and wrote rows within {_ago(ctx.settings.live_window)})"))
+                            f"{source.name} is live ({why})"))
     return out
 
 
