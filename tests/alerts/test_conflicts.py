@@ -98,3 +98,18 @@ def test_the_mlb_demo_logs_the_older_live_feed_as_conflicts(sqlite_url, tmp_path
     capped = runner.invoke(app, ["runs", "show", mlb.run_id, "--conflicts", "--limit", "2", "--db", sqlite_url],
                            env=env).output
     assert "(the first 2 of 775: --limit shows more)" in capped
+
+
+def test_a_unit_that_fails_after_writing_records_no_conflict(db_url, settings):
+    """The conflicts commit with the unit's ledger row and data: all or nothing."""
+
+    class FailsAfterWrite(RowsUnit):
+        def write(self, store, fetched):
+            super().write(store, fetched)
+            raise RuntimeError("boom after the upsert")
+
+    with connect(db_url) as store:
+        run(store, settings, RowsUnit("fake/new", rows(5, at=NEW)))
+        failed = run(store, settings, FailsAfterWrite("fake/old", rows(5, at=OLD)))
+        assert failed.status == "failed"
+        assert query.conflicts(store, failed.run_id) == [] and query.conflict_counts(store, failed.run_id) == {}
