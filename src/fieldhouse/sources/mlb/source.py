@@ -39,6 +39,18 @@ class MLBSource(BaseSource):
 
         return tables()
 
+    def live(self, data: Any, now: Any) -> bool | None:
+        """Whether a game is on, from the data (the freshness alert asks): a game of today or
+        yesterday (US dates lag UTC) whose stored state is ``Live``.  None otherwise: the
+        alert then reads recent run activity."""
+        games = self.tables()["mlb.games"]
+        if not data.table_exists(games):
+            return None
+        days = [now.date(), now.date() - timedelta(days=1)]
+        found = data.rows(games, where={"abstract_state": "Live", "official_date": ("in", days)},
+                          columns=["game_pk"], limit=1)
+        return True if found else None
+
     def handlers(self) -> Mapping[str, Any]:
         from .handlers import HANDLERS
 
