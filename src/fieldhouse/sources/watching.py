@@ -1,5 +1,5 @@
 """What a source gives ``fieldhouse watch`` (see docs/live.md): a :class:`WatchPlan` whose
-:meth:`~WatchPlan.targets` are the things to poll now (an MLB source: the day's games not
+:meth:`~WatchPlan.targets` are the things to poll now (e.g. the day's games not
 final), each a :class:`Watched`, a unit (key, kind, ``fetch``, ``write``) run once per
 poll by the run's loop, which says after each poll what it found (:class:`Polled`).
 

@@ -1,7 +1,7 @@
 """``fieldhouse watch SOURCE``: poll a day's games while they are played (docs/live.md)::
 
     import fieldhouse
-    report = fieldhouse.runs.watch.watch("mlb", settings, date="2024-07-01")   # fieldhouse watch mlb --date 2024-07-01
+    report = fieldhouse.watch("example", settings, date="2024-07-01")   # fieldhouse watch example --date 2024-07-01
 
 The loop (:mod:`.loop`) times the polls (:mod:`.intervals`, on a :mod:`.clock`), holds the
 scope's lock and records the run; the source says what to poll (its ``watch_plan``, see
@@ -30,7 +30,7 @@ def watch(source: str, settings: Settings | None = None, *, data: StoreOrURL = N
           clock: Any = None, rng: random.Random | None = None, on_event: Callable[[WatchEvent], None] | None = None,
           stop: threading.Event | None = None, **options: Any) -> RunReport:
     """``fieldhouse watch SOURCE [options]``: the options are the source's ``watch`` ones
-    (MLB: ``date``, ``games``); a source without them cannot be watched (ConfigError)."""
+    (e.g. ``date``, ``games``); a source without them cannot be watched (ConfigError)."""
     found = registry.get(source)
     if "watch" not in found.options or not callable(getattr(found, "watch_plan", None)):
         raise ConfigError(f"source {found.name!r} cannot be watched: it has no live data to poll")

@@ -1,14 +1,14 @@
 """``fieldhouse watch SOURCE``: one recorded run that polls a day's games until each is done
 (docs/live.md).
 
-The run holds the lock of its scope (source and day: ``fieldhouse-watch-mlb-2024-07-01``),
+The run holds the lock of its scope (source and day: ``fieldhouse-watch-example-2024-07-01``),
 not the source's, so the nightly sync of other dates runs beside it; a second watch of
 the same day waits ``FIELDHOUSE_RUN_LOCK_WAIT`` seconds, then is recorded as failed with
 the holder named (exit code 1).  Each poll is one unit (:func:`~fieldhouse.runs.execute.run_unit`:
 its own transaction, a dead letter while it fails); the run's row beats from a thread and
 is rewritten after every poll.  SIGINT and SIGTERM stop the loop after the current poll
-(the run is recorded failed, ``interrupted (Ctrl-C)`` / ``terminated (SIGTERM)``, exit 130
-/ 143); a second signal interrupts at once.  After SIGKILL the next watch marks the dead
+(the run is recorded failed, ``interrupted (Ctrl-C)`` / ``terminated (SIGTERM)``, and the
+KeyboardInterrupt raised again: exit 130 / 143); a second signal interrupts at once.  After SIGKILL the next watch marks the dead
 run abandoned and each game resumes from its newest stored capture.
 """
 
@@ -174,13 +174,15 @@ def _locked(stores: Stores, record: ledger.RunRecord, report: RunReport, finish,
                     clock.pause(min(due[key], next_read) - now, stop)
                     continue
                 _poll(stores, record, report, targets[key], rules, rng, clock, due, quiet, failures, on_event)
-            if signals.received is not None:
-                return finish(FAILED, f"{interrupt.reason(signals.received)}: stopped after the current poll")
+            if signals.received is not None:  # recorded, then raised: exit 130 / 143
+                finish(FAILED, f"{interrupt.reason(signals.received)}: stopped after the current poll")
+                raise signals.received
         failed = sum(u.status == FAILED for u in report.units)
         return finish(SUCCESS if not failed else PARTIAL,
                       f"{failed} of {len(report.units)} polls failed (retried by the next poll)" if failed else None)
-    except KeyboardInterrupt as exc:  # a second signal: at once
-        finish(FAILED, interrupt.reason(exc))
+    except KeyboardInterrupt as exc:  # a second signal: at once (the first one is recorded already)
+        if record.row.get("status") == RUNNING:
+            finish(FAILED, interrupt.reason(exc))
         raise
     except Exception as exc:
         log.exception("run %s stopped: %s", record.run_id, error_text(exc))
