@@ -66,5 +66,5 @@ def test_the_command_line_names_the_holder_and_exits_1(sqlite_url, monkeypatch):
         assert "another mlb watch of 2023-07-29 is in progress" in result.output
         bad = CliRunner().invoke(app, ["watch", "mlb", "--date", "yesterday", "--db", sqlite_url])
         assert bad.exit_code == 2 and "--date 'yesterday' is not a date" in bad.output
-        nba = CliRunner().invoke(app, ["watch", "nba", "--db", sqlite_url])
-        assert nba.exit_code == 2, nba.output
+        unknown = CliRunner().invoke(app, ["watch", "mlb", "--season", "2024", "--db", sqlite_url])
+        assert unknown.exit_code == 2 and "has no option --season" in unknown.output

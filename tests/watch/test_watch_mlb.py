@@ -117,6 +117,15 @@ def test_retention_keeps_the_newest_captures_and_diffs_only_when_asked(sqlite_ur
         assert store.count(RAW_TABLE, where={"endpoint": "feed/live/diffPatch"}) == 3  # 2 patches and the empty one
 
 
-def test_a_source_without_watch_cannot_be_watched(sqlite_url):
+class _Plain(fieldhouse.BaseSource):
+    name = "plain"
+
+
+def test_a_source_without_watch_cannot_be_watched(sqlite_url, monkeypatch):
+    import fieldhouse.runs.watch as watching
+
+    monkeypatch.setattr(watching.registry, "get", lambda name: _Plain())
+    with pytest.raises(fieldhouse.ConfigError, match="source 'plain' cannot be watched"):
+        watch("plain", fieldhouse.Settings(database_url=sqlite_url))
     with pytest.raises(fieldhouse.ConfigError, match="cannot be watched"):
-        watch("nba", fieldhouse.Settings(database_url=sqlite_url))
+        _Plain().watch_plan(None, None)
