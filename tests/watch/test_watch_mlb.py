@@ -14,7 +14,16 @@ from fieldhouse.sources.raw import RAW_TABLE
 from fieldhouse.testing import FakeStatsServer
 
 from ..mlb.helpers import FINAL_FEEDS, feed
-from .helpers import DIFF_PATH, FEED_PATH, final_746139, load_alone, serve_717209, serve_746139, settings_for, tables
+from .helpers import (
+    DIFF_PATH,
+    FEED_PATH,
+    final_746139,
+    load_alone,
+    serve_717209,
+    serve_746139,
+    settings_for,
+    tables,
+)
 
 
 def _stop_after(n: int, events: list):
@@ -49,7 +58,7 @@ def test_746139_live_to_live_with_its_real_patches_and_a_late_older_capture(db_u
                     (diff_path, "20240612_042758"), (diff_path, "20240612_042758")]
     assert report.http_calls == 8
     # metaData.wait (10 s) while the game changes; doubled for each quiet poll past idle_after
-    gaps = [round(b.at - a.at, 6) for a, b in zip(events, events[1:])]
+    gaps = [round(b.at - a.at, 6) for a, b in zip(events, events[1:], strict=False)]
     assert gaps == [10, 10, 10, 10, 10, 20, 40]
     alone = f"sqlite:///{tmp_path / 'alone.db'}"
     load_alone(alone, final_746139())

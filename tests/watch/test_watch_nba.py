@@ -47,7 +47,7 @@ def test_a_day_not_started_lands_scheduled_and_backs_off(db_url):
     assert report.status == "success", report.error
     assert [e.polled.state for e in events] == ["scheduled"] * 4
     assert [e.polled.changed for e in events] == [True, False, False, False]
-    assert [round(b.at - a.at) for a, b in zip(events, events[1:])] == [10, 20, 40]
+    assert [round(b.at - a.at) for a, b in zip(events, events[1:], strict=False)] == [10, 20, 40]
     with fieldhouse.connect(db_url) as store:
         games = store.rows(schema.tables()["nba.games"], columns=["game_id", "status"])
     assert len(games) == 11 and {g["status"] for g in games} == {"scheduled"}

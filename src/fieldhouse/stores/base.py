@@ -193,7 +193,7 @@ class BaseStore(ManagedTables, Reads, ABC):
                 cursor = self.conn.execute(self.sql.delete_rows(table, sel.conditions), self._bind(table, sel))
                 return int(cursor.rowcount or 0)
         except Exception as exc:
-            raise self._wrap(exc, f"delete from {table}") from None
+            raise self._wrap(exc, f"deleting rows of {table}") from None
 
     adapt: Mapping[str, Callable[[Any], Any]] = {}  # cast value -> what the driver binds, per type
 

@@ -25,7 +25,7 @@ from typing import Any
 
 from ...errors import LockBusyError, error_text
 from ...settings import Settings
-from ...sources.watching import Polled, WatchPlan, Watched
+from ...sources.watching import Polled, Watched, WatchPlan
 from ...stores.roles import Stores
 from .. import interrupt, ledger
 from ..doctor import preflight

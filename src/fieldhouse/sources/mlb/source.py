@@ -15,7 +15,13 @@ from datetime import timedelta
 from typing import Any
 
 from ..protocol import BaseSource, SourceContext, SourceOptions
-from .options import MLBAuditOptions, MLBBackfillOptions, MLBRetryOptions, MLBSyncOptions, MLBWatchOptions
+from .options import (
+    MLBAuditOptions,
+    MLBBackfillOptions,
+    MLBRetryOptions,
+    MLBSyncOptions,
+    MLBWatchOptions,
+)
 from .settings import MLBSettings
 
 #: A small, stable answer of the API for the pre-flight (one call, counted like any).

@@ -11,7 +11,13 @@ from datetime import date
 from typing import Any
 
 from ..protocol import BaseSource, SourceContext, SourceOptions
-from .options import NBAAuditOptions, NBABackfillOptions, NBARetryOptions, NBASyncOptions, NBAWatchOptions
+from .options import (
+    NBAAuditOptions,
+    NBABackfillOptions,
+    NBARetryOptions,
+    NBASyncOptions,
+    NBAWatchOptions,
+)
 from .settings import NBASettings
 
 
