@@ -38,7 +38,9 @@ def test_the_schedule_gives_the_games_and_is_read_again(sqlite_url):
         schedule_calls = server.hits("/api/v1/schedule")
         polls = {pk: [e.at for e in events if e.key == f"mlb/game/{pk}"] for pk in (744914, 744840, 746535)}
         feed_calls = server.hits(FEED_PATH.format(pk=744840))
-    assert report.status == "partial"  # some polls failed (404), retried by the next ones
+    assert report.status == "partial"  # two games still fail (404) at the end
+    assert report.polls == len(events) == 10 and report.failed_polls == 9
+    assert [u.key for u in report.units] == ["mlb/game/744914", "mlb/game/744840", "mlb/game/746535"]
     assert schedule_calls == 6  # at 0, 60, 120, 180, 240 and 300 s (the poll at 300 s stops the watch)
     assert polls[744914] == [0.0]  # Final at once: one full capture, then done
     # a failing game: 10 s (the default wait) doubled after each failure in a row

@@ -19,20 +19,21 @@ import random
 import signal
 import threading
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
 
 from ...errors import LockBusyError, error_text
 from ...settings import Settings
 from ...sources.watching import Polled, Watched, WatchPlan
+from ...stores.counts import Counts
 from ...stores.roles import Stores
 from .. import interrupt, ledger
 from ..doctor import preflight
 from ..execute import run_unit
 from ..heartbeat import Heartbeat
 from ..logs import run_context
-from ..report import RunReport
+from ..report import RunReport, UnitOutcome
 from ..statuses import FAILED, PARTIAL, RUNNING, SUCCESS
 from .clock import RealClock
 from .intervals import Rules
@@ -55,6 +56,33 @@ class WatchEvent:
     polled: Polled | None
     next_in: float | None
     error: str | None = None
+
+
+@dataclass
+class WatchReport(RunReport):
+    """A watch's report: ``units`` holds one outcome per watched game (its counts summed
+    over its polls, the status and error of its last poll), so a day of polls costs what a
+    handful of units cost; ``polls`` and ``failed_polls`` count the polls."""
+
+    polls: int = 0
+    failed_polls: int = 0
+    by_key: dict[str, UnitOutcome] = field(default_factory=dict, repr=False)
+
+    def add(self, outcome: UnitOutcome) -> None:
+        self.polls += 1
+        self.failed_polls += outcome.status == FAILED
+        held = self.by_key.get(outcome.key)
+        if held is None:
+            self.by_key[outcome.key] = outcome
+            self.units.append(outcome)
+            return
+        held.tables = Counts.of(held.tables, outcome.tables)
+        held.status, held.error, held.traceback = outcome.status, outcome.error, outcome.traceback
+        held.duration += outcome.duration
+        held.attempts, held.dead_letter = outcome.attempts, outcome.dead_letter or held.dead_letter
+
+    def as_dict(self) -> dict[str, Any]:
+        return {**super().as_dict(), "polls": self.polls, "failed_polls": self.failed_polls}
 
 
 class _Signals:
@@ -92,7 +120,7 @@ def run_watch(stores: Stores, *, source: str, plan: WatchPlan, arguments: dict[s
     clock = clock or RealClock()
     stop = stop or threading.Event()
     record = ledger.RunRecord(source, "watch", arguments)
-    report = RunReport(record.run_id, source, "watch")
+    report = WatchReport(record.run_id, source, "watch")
     wait = settings.run_lock_wait if lock_wait is None else lock_wait
     base_calls = http_calls() if http_calls else 0
 
@@ -100,8 +128,7 @@ def run_watch(stores: Stores, *, source: str, plan: WatchPlan, arguments: dict[s
         report.status, report.error = status, error
         report.http_calls = (http_calls() - base_calls) if http_calls else 0
         record.update(status=status, error=error, finished_at=datetime.now(UTC), counts=report.counts(),
-                      http_calls=report.http_calls, units_total=len(report.units),
-                      units_failed=sum(u.status == FAILED for u in report.units),
+                      http_calls=report.http_calls, units_total=report.polls, units_failed=report.failed_polls,
                       preflight=report.preflight.as_dict() if report.preflight else None)
         try:
             record.save(control)
@@ -134,7 +161,7 @@ def _running_watches(control: Any, source: str, scope: str) -> list[dict[str, An
             if r["command"] == "watch" and (r.get("arguments") or {}).get("date") == scope]
 
 
-def _locked(stores: Stores, record: ledger.RunRecord, report: RunReport, finish, *, plan: WatchPlan,
+def _locked(stores: Stores, record: ledger.RunRecord, report: WatchReport, finish, *, plan: WatchPlan,
             settings: Settings, clock: Any, rng: random.Random, on_event, stop: threading.Event) -> RunReport:
     control = stores.control
     rules = Rules.from_settings(settings)
@@ -177,9 +204,10 @@ def _locked(stores: Stores, record: ledger.RunRecord, report: RunReport, finish,
             if signals.received is not None:  # recorded, then raised: exit 130 / 143
                 finish(FAILED, f"{interrupt.reason(signals.received)}: stopped after the current poll")
                 raise signals.received
-        failed = sum(u.status == FAILED for u in report.units)
-        return finish(SUCCESS if not failed else PARTIAL,
-                      f"{failed} of {len(report.units)} polls failed (retried by the next poll)" if failed else None)
+        failing = [u.key for u in report.units if u.status == FAILED]
+        return finish(PARTIAL if failing else SUCCESS,
+                      f"{len(failing)} game(s) still failing at the end ({', '.join(failing[:5])}); "
+                      f"{report.failed_polls} of {report.polls} polls failed" if failing else None)
     except KeyboardInterrupt as exc:  # a second signal: at once (the first one is recorded already)
         if record.row.get("status") == RUNNING:
             finish(FAILED, interrupt.reason(exc))
@@ -191,13 +219,13 @@ def _locked(stores: Stores, record: ledger.RunRecord, report: RunReport, finish,
         heartbeat.stop()
 
 
-def _poll(stores: Stores, record: ledger.RunRecord, report: RunReport, target: Watched, rules: Rules,
+def _poll(stores: Stores, record: ledger.RunRecord, report: WatchReport, target: Watched, rules: Rules,
           rng: random.Random, clock: Any, due: dict[str, float], quiet: dict[str, int],
           failures: dict[str, int], on_event) -> None:
     key, at = target.key, clock.monotonic()
     before = target.last
     outcome = run_unit(stores, target, record)
-    report.units.append(outcome)
+    report.add(outcome)
     if outcome.status == SUCCESS:
         accept = getattr(target, "accept", None)
         if callable(accept):
@@ -215,11 +243,10 @@ def _poll(stores: Stores, record: ledger.RunRecord, report: RunReport, target: W
     interval = None if polled is not None and polled.done and outcome.status == SUCCESS else \
         rules.next_interval(polled, quiet.get(key, 0), failures.get(key, 0), rng)
     due[key] = clock.monotonic() + (interval or 0.0)
-    record.update(counts=report.counts(), units_total=len(report.units),
-                  units_failed=sum(u.status == FAILED for u in report.units))
+    record.update(counts=report.counts(), units_total=report.polls, units_failed=report.failed_polls)
     record.save(stores.control)
     if on_event is not None:
         on_event(WatchEvent(key, at, clock.utcnow(), outcome.status, polled, interval, outcome.error))
 
 
-__all__ = ["WatchEvent", "lock_name", "run_watch"]
+__all__ = ["WatchEvent", "WatchReport", "lock_name", "run_watch"]
