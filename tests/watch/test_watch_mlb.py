@@ -138,3 +138,24 @@ def test_a_source_without_watch_cannot_be_watched(sqlite_url, monkeypatch):
         watch("plain", fieldhouse.Settings(database_url=sqlite_url))
     with pytest.raises(fieldhouse.ConfigError, match="cannot be watched"):
         _Plain().watch_plan(None, None)
+
+
+def test_a_cancelled_game_is_captured_once_and_a_preview_is_polled_less_and_less(sqlite_url):
+    from ..mlb.helpers import CANCELLED, PREVIEW
+
+    events: list = []
+    stop, on_event = _stop_after(5, events)
+    with FakeStatsServer() as server:
+        server.replace(FEED_PATH.format(pk=778826), feed(CANCELLED))
+        server.replace(FEED_PATH.format(pk=746799), feed(PREVIEW))
+        server.replace(DIFF_PATH.format(pk=746799), [], {"startTimecode": "20240514_013518"})
+        report = watch("mlb", settings_for(sqlite_url, server, watch_idle_after=1), games="778826,746799",
+                       date="2024-05-14", clock=FakeWatchClock(), on_event=on_event, stop=stop)
+        cancelled_calls = server.hits(FEED_PATH.format(pk=778826))
+    assert report.status == "success", report.error
+    assert cancelled_calls == 1
+    by_game = {pk: [(e.at, e.polled.state, e.polled.how) for e in events if e.key == f"mlb/game/{pk}"]
+               for pk in (778826, 746799)}
+    assert by_game[778826] == [(0.0, "cancelled", "full")]
+    assert by_game[746799] == [(0.0, "scheduled", "full"), (10.0, "scheduled", "unchanged"),
+                               (30.0, "scheduled", "unchanged"), (70.0, "scheduled", "unchanged")]
