@@ -51,11 +51,12 @@ def final_746139() -> dict[str, Any]:
     return apply_diff_patch(feed(LIVE_746139_NEW), fixture(DIFF_2), 746139)
 
 
-def settings_for(db_url: str, server: Any, **watch: Any) -> fieldhouse.Settings:
+def settings_for(db_url: str, server: Any, min_interval: float = 0.0, **watch: Any) -> fieldhouse.Settings:
     values = {"watch_floor": 5.0, "watch_jitter": 0.0, "watch_full_every": 100, "run_lock_wait": 0.0,
               "run_heartbeat_interval": 60.0, **watch}
     return fieldhouse.Settings(database_url=db_url, http_max_attempts=1,
-                               mlb={"base_url": server.url("/api"), "min_interval": 0.0, "jitter": 0.0}, **values)
+                               mlb={"base_url": server.url("/api"), "min_interval": min_interval, "jitter": 0.0},
+                               **values)
 
 
 def load_alone(url: str, *states: dict[str, Any]) -> None:
