@@ -76,3 +76,16 @@ def test_a_write_at_any_index_lands_there(items, index, value):
                            if index != len(items) else [{"op": "add", "path": f"/a/{index}", "value": value}])
     assert got["a"][index] == value
     assert got["a"][:min(index, len(items))] == items[:min(index, len(items))]
+
+
+def test_the_patched_state_agrees_with_the_later_real_capture():
+    """No capture at 041302 is recorded, but the later one (042717) is: the state the first
+    patch gives holds the same 61 completed plays, and the pitch it adds to play 61 is the
+    later capture's, but for the fields the feed refines afterwards (endTime, pitchData)."""
+    got = apply_diff_patch(feed(LIVE_746139_OLD), fixture(DIFF_1), 746139)["liveData"]["plays"]["allPlays"]
+    later = feed(LIVE_746139_NEW)["liveData"]["plays"]["allPlays"]
+    assert got[:61] == later[:61]
+    events, later_events = got[61]["playEvents"], later[61]["playEvents"]
+    assert events[:3] == later_events[:3]
+    differs = {k for k in set(events[3]) | set(later_events[3]) if events[3].get(k) != later_events[3].get(k)}
+    assert differs == {"endTime", "pitchData"}
