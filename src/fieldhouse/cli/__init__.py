@@ -16,6 +16,7 @@ from . import (  # noqa: F401  (registers commands)
     schema,
     status,
     sync,
+    watch,
 )
 from .app import app, main
 

@@ -185,6 +185,23 @@ class BaseStore(ManagedTables, Reads, ABC):
             raise SchemaError(f"table {table.name} has a parent_key: write its snapshots with upsert, not insert_new")
         return self._write(table, rows, mode="insert_new")
 
+    def delete_rows(self, table: Table, where: Mapping[str, Any]) -> int:
+        """Delete the rows of ``table`` that meet ``where`` (required: never the whole
+        table), in a transaction of their own or the open one; how many went.  For
+        housekeeping (the raw zone's retention), not for data: data rows leave by snapshot."""
+        from .reads import build
+
+        if not where:
+            raise SchemaError(f"delete_rows from {table.name}: give a where= (a whole table is never deleted)")
+        sel = build(table, where)
+        self._require_table(table)
+        try:
+            with self.transaction():
+                cursor = self.conn.execute(self.sql.delete_rows(table, sel.conditions), self._bind(table, sel))
+                return int(cursor.rowcount or 0)
+        except Exception as exc:
+            raise self._wrap(exc, f"deleting rows of {table}") from None
+
     adapt: Mapping[str, Callable[[Any], Any]] = {}  # cast value -> what the driver binds, per type
 
     def _prepare(self, table: Table, rows: Iterable[Mapping[str, Any]], unique: bool = False,

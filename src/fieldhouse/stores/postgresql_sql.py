@@ -390,6 +390,10 @@ def max_value(table: Table, column: str, conditions: list[Condition]) -> str:
     return f"SELECT max({_text(table, column)}) FROM {qualified(table)}{_where(table, conditions)}"
 
 
+def delete_rows(table: Table, conditions: list[Condition]) -> str:
+    return f"DELETE FROM {qualified(table)}{_where(table, conditions)}"
+
+
 # -- the portable rank, computed in SQL (docs/upsert.md, "The rank") ---------------------
 
 def _bytea(data: bytes) -> str:

@@ -254,3 +254,7 @@ def count_rows(table: Table, conditions: list[Condition]) -> str:
 
 def max_value(table: Table, column: str, conditions: list[Condition]) -> str:
     return f"SELECT max({quote(column)}) FROM {qualified(table)}{_where(conditions)}"
+
+
+def delete_rows(table: Table, conditions: list[Condition]) -> str:
+    return f"DELETE FROM {qualified(table)}{_where(conditions)}"
