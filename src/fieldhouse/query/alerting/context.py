@@ -85,10 +85,13 @@ class Context:
         return last, earlier
 
     def last_and_before(self, source: str) -> tuple[dict[str, Any], list[dict[str, Any]]] | None:
-        """The source's newest successful or partial run, and the ones before it of any
-        kind (at most ``volume_runs``, newest first)."""
+        """The source's newest successful or partial run, and the ones before it of the same
+        command whatever their arguments (at most ``volume_runs``, newest first)."""
         done = [r for r in self.finished(source) if r["status"] in (SUCCESS, PARTIAL)]
-        return (done[0], done[1: 1 + self.settings.volume_runs]) if done else None
+        if not done:
+            return None
+        last = done[0]
+        return last, [r for r in done[1:] if r["command"] == last["command"]][: self.settings.volume_runs]
 
     @staticmethod
     def median(values: list[float]) -> float:

@@ -68,8 +68,8 @@ def volume_anomaly(ctx: Context) -> list[Alert]:
 
 def schema_drift(ctx: Context) -> list[Alert]:
     """A column filled (not NULL) in at least ``drift_baseline_fill`` of a table's rows in the
-    source's earlier runs (of any kind: a fraction does not depend on how many rows a run
-    read) comes back NULL in at least ``drift_null_rate`` of them in the last run: an API
+    source's earlier runs of the same command (whatever their arguments: a fraction does not
+    depend on how many rows a run read) comes back NULL in at least ``drift_null_rate`` of them in the last run: an API
     renamed or dropped a field, and the mapping silently nulls it."""
     out = []
     s = ctx.settings
