@@ -119,7 +119,7 @@ def run_watch(stores: Stores, *, source: str, plan: WatchPlan, arguments: dict[s
     control = stores.control
     clock = clock or RealClock()
     stop = stop or threading.Event()
-    record = ledger.RunRecord(source, "watch", arguments)
+    record = ledger.RunRecord(source, "watch", arguments, conflict_sample=settings.alerts.conflict_sample)
     report = WatchReport(record.run_id, source, "watch")
     wait = settings.run_lock_wait if lock_wait is None else lock_wait
     base_calls = http_calls() if http_calls else 0
