@@ -76,6 +76,8 @@ def test_runs_show_conflicts_prints_them(db_url, settings, tmp_path):
                                        env=env).stdout)
     assert as_json["counts"] == {SCORES.name: {"stale": 3, "recorded": 3, "omitted": 0}}
     assert as_json["conflicts"][0]["stored_version"] == NEW.isoformat()
+    plain_show = runner.invoke(app, ["runs", "show", late.run_id, "--db", db_url], env=env).output
+    assert f"3 stale rows: `fieldhouse runs show {late.run_id} --conflicts` lists them" in plain_show
     wrong = runner.invoke(app, ["runs", "show", late.run_id, "--table", SCORES.name, "--db", db_url], env=env)
     assert wrong.exit_code == 2 and "--table goes with --conflicts" in wrong.output
 

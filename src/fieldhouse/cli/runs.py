@@ -105,6 +105,9 @@ def show_command(
         out.print(f"[red]error:[/] {run.error}", highlight=False, soft_wrap=True)
     if run.counts:
         out.print(counts_table("rows", dict(sorted(run.counts.items()))))
+        stale = sum(int(c.get("stale", 0) or 0) for c in run.counts.values())
+        if stale:
+            out.print(f"{stale} stale rows: `fieldhouse runs show {run.run_id} --conflicts` lists them", highlight=False)
     if run.units:
         from rich.table import Table as RichTable
 
