@@ -31,6 +31,7 @@ from ..sources.shrink import shrink_policy
 from ..stores import Store, connect
 from ..stores.roles import Stores
 from ..urls import DatabaseURL
+from . import ledger
 from .audits import AuditRun, record_audit, run_audits
 from .doctor import Check, DoctorReport, check_api, preflight
 from .execute import execute_run
@@ -53,7 +54,9 @@ def open_stores(settings: Settings, data: StoreOrURL = None, control: StoreOrURL
             return given
 
         data_store = use(data, settings.database)
-        yield Stores.of(data_store, data_store if control is None else use(control, None))
+        stores = Stores.of(data_store, data_store if control is None else use(control, None))
+        ledger.upgrade(stores.control)  # a database of an older release: its new ledger columns
+        yield stores
 
 
 def run_source(source: Source, settings: Settings, command: str, options: SourceOptions, *,

@@ -10,6 +10,7 @@ whole current state of the row.
 
 from __future__ import annotations
 
+import logging
 import os
 import socket
 import threading
@@ -19,10 +20,13 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from .._version import __version__
+from ..errors import FieldhouseError
 from ..stores import Store
 from ..table import Table
 from .conflicts import CONFLICTS_TABLE, ConflictSampler
 from .statuses import ABANDONED, RUNNING
+
+log = logging.getLogger("fieldhouse.runs")
 
 #: The version of fieldhouse's own tables; ``fieldhouse doctor`` checks it.
 SCHEMA_VERSION = 1
@@ -128,6 +132,18 @@ def pid_alive(pid: int | None) -> bool:
 def ensure_ledger(store: Store) -> None:
     for table in LEDGER_TABLES:
         store.ensure_table(table)
+
+
+def upgrade(store: Store) -> None:
+    """Bring the ledger of a database written by an older release up to this one's (the
+    columns and tables it added: ``filled``, ``fieldhouse_conflicts``) before a command
+    reads it; nothing if fieldhouse never ran there.  A store that refuses (a read-only
+    user) is left as it is: the next run adds them."""
+    try:
+        if store.table_exists(RUNS_TABLE):
+            ensure_ledger(store)
+    except FieldhouseError as exc:
+        log.debug("ledger not upgraded: %s", exc)
 
 
 # -- meta --------------------------------------------------------------------------------
