@@ -38,7 +38,7 @@ def create_app(settings: Settings | None = None, serve: ServeSettings | None = N
     serve = serve or ServeSettings()
     scrub = Scrubber(settings, serve)
     json_class = scrubbed_json(scrub)
-    app = FastAPI(title="fieldhouse", version=__version__, default_response_class=json_class,
+    app = FastAPI(title="fieldhouse", version=__version__, default_response_class=json_class, redirect_slashes=False,
                   description="The flight recorder's API: runs, tables, dead letters, audits, alerts and "
                               "metrics, read-only (docs/service.md).")
     app.state.settings, app.state.serve, app.state.scrub = settings, serve, scrub
