@@ -124,7 +124,7 @@
         var h = plot * sums[i][o] / max;
         if (h <= 0) { return; }
         y -= h;
-        var rect = svg("rect", {x: x, y: y, width: bw, height: h, fill: PATTERNS[o] || COLOURS[o], stroke: "#333", "stroke-width": 0.5});
+        var rect = svg("rect", {"class": "bar", x: x, y: y, width: bw, height: h, fill: PATTERNS[o] || COLOURS[o], stroke: "#333", "stroke-width": 0.5});
         var tip = svg("title", {}); tip.textContent = r.run_id + " " + o + ": " + sums[i][o]; rect.appendChild(tip);
         root.appendChild(rect);
       });
