@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import warnings
 from functools import cached_property
-from typing import Any, TypeVar
+from typing import Annotated, Any, TypeVar
 
 import annotated_types
 from pydantic import BaseModel, Field, PrivateAttr, ValidationError, field_validator
@@ -36,6 +36,52 @@ S = TypeVar("S", bound="SourceSettings")
 
 class DeprecatedSettingWarning(FutureWarning):
     """A setting was given under a name that the next release will no longer read."""
+
+
+class AlertSettings(BaseSettings):
+    """The thresholds of the alert rules (``fieldhouse.query.alerts``; docs/service.md#alerts),
+    read from ``FIELDHOUSE_ALERTS__<FIELD>`` (``source_intervals`` as JSON, e.g.
+    ``FIELDHOUSE_ALERTS__SOURCE_INTERVALS='{"example": 3600}'``).  Durations are in seconds."""
+
+    model_config = SettingsConfigDict(env_prefix="FIELDHOUSE_ALERTS__", env_file=".env", extra="ignore")
+
+    #: source_overdue: a source must succeed at least this often (26 h: a nightly job, with slack) ...
+    expected_interval: float = Field(default=26 * 3600.0, gt=0)
+    #: ... unless its own interval is given here: ``{source: seconds}``.
+    source_intervals: dict[str, Annotated[float, Field(gt=0)]] = Field(default_factory=dict)
+    #: freshness: the newest version of a live source's table may be at most this old.
+    freshness_max_age: float = Field(default=2 * 3600.0, gt=0)
+    #: A source counts as live (games on) if it says so (a ``live`` hook), else if a run of it
+    #: wrote rows (inserted or updated) within this window.
+    live_window: float = Field(default=3 * 3600.0, gt=0)
+    #: stale_rate: fraction of a table's rows in a run that were stale (older than stored) ...
+    stale_rate: float = Field(default=0.5, gt=0, le=1)
+    #: ... counted only from this many rows of the table in the run.
+    stale_min_rows: int = Field(default=20, ge=1)
+    #: rejected_rows: more rejected rows than this for a table in a run.
+    rejected_max: int = Field(default=0, ge=0)
+    #: volume_anomaly: a table's rows in the last run below this fraction of the median ...
+    volume_ratio: float = Field(default=0.5, gt=0, le=1)
+    #: ... of the last ``volume_runs`` earlier runs of the same kind (source, command, arguments
+    #: given), needing ``volume_min_runs`` of them and a median of ``volume_min_rows`` or more.
+    volume_runs: int = Field(default=10, ge=1)
+    volume_min_runs: int = Field(default=3, ge=1)
+    volume_min_rows: int = Field(default=10, ge=1)
+    #: schema_drift: a column NULL in at least this fraction of a table's rows in the last run ...
+    drift_null_rate: float = Field(default=0.9, gt=0, le=1)
+    #: ... that was filled (not NULL) in at least this fraction of its rows in the earlier runs
+    #: of the same kind (the same ``volume_runs`` / ``volume_min_runs``), from ``drift_min_rows`` rows.
+    drift_baseline_fill: float = Field(default=0.9, gt=0, le=1)
+    drift_min_rows: int = Field(default=10, ge=1)
+    #: stale_heartbeat: a ``running`` run whose heartbeat is older than this.
+    heartbeat_max_age: float = Field(default=300.0, gt=0)
+    #: The conflict log keeps at most this many stale rows per table per run (the rest are
+    #: counted as omitted); 0 keeps none.
+    conflict_sample: int = Field(default=1000, ge=0)
+
+    def interval(self, source: str) -> float:
+        """The expected interval between successes of ``source``."""
+        return self.source_intervals.get(source, self.expected_interval)
 
 
 class Settings(BaseSettings):
@@ -69,6 +115,20 @@ class Settings(BaseSettings):
     run_lock_wait: float = Field(default=10.0, ge=0)
     run_heartbeat_interval: float = Field(default=15.0, gt=0)
     run_stale_after: float = Field(default=120.0, gt=0)
+
+    # -- alerts and the conflict log (see docs/service.md#alerts) -------------------------
+    alerts: AlertSettings = Field(default_factory=AlertSettings)
+
+    @field_validator("alerts", mode="before")
+    @classmethod
+    def _alert_values(cls, value: Any) -> Any:
+        """``Settings(alerts={...})``: the values given, the environment for the rest."""
+        if isinstance(value, dict):
+            try:
+                return AlertSettings(**value)
+            except ValidationError as exc:
+                raise _config_error(exc, value, AlertSettings, "FIELDHOUSE_ALERTS__") from None
+        return value
 
     @field_validator("log_level")
     @classmethod
@@ -130,6 +190,11 @@ def get_settings(**overrides: object) -> Settings:
     """The settings, ``overrides`` (e.g. ``--db``) winning over the environment; a
     ConfigError naming the variable and what it accepts if one is invalid."""
     given = {k: v for k, v in overrides.items() if v is not None}
+    if "alerts" not in given:
+        try:
+            given["alerts"] = AlertSettings()
+        except ValidationError as exc:
+            raise _config_error(exc, {}, AlertSettings, "FIELDHOUSE_ALERTS__") from None
     try:
         return Settings(**given)
     except ValidationError as exc:

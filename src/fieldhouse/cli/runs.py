@@ -66,16 +66,29 @@ def show_command(
     run_id: Annotated[str, typer.Argument(help="The run id (an unambiguous prefix will do).")],
     db: DbOption = None,
     as_json: JsonOption = False,
+    conflicts: Annotated[bool, typer.Option(
+        "--conflicts", help="Show the run's conflict log instead: its stale rows, with the key and both versions.")] = False,
+    table: Annotated[str | None, typer.Option("--table", help="With --conflicts: of this table only.")] = None,
+    limit: Annotated[int, typer.Option("--limit", min=1, help="With --conflicts: at most this many rows.")] = 100,
 ) -> None:
-    """One run: its arguments, counts per table, units, dead letters, pre-flight and audits."""
+    """One run: its arguments, counts per table, units, dead letters, pre-flight and audits
+    (with --conflicts: its stale rows)."""
     from .. import query
     from ..runs.commands import open_stores
 
+    if table is not None and not conflicts:
+        raise fail("--table goes with --conflicts", EXIT_USAGE)
     settings = settings_for(db)
     with open_stores(settings) as stores:
         run = query.run(stores.control, run_id, stale_after=settings.run_stale_after)
+        if run is not None and conflicts:
+            rows = query.conflicts(stores.control, run.run_id, table=table, limit=limit)
+            counts = query.conflict_counts(stores.control, run.run_id)
     if run is None:
         raise fail(f"no run {run_id!r} in {settings.database.redacted}: `fieldhouse runs` lists them", EXIT_USAGE)
+    if conflicts:
+        show_conflicts(run.run_id, rows, counts, as_json=as_json)
+        return
     if as_json:
         print_json(run)
         return
@@ -106,3 +119,28 @@ def show_command(
     for result in (run.audit or {}).get("results", []):
         mark = "[green]passed[/]" if result["passed"] else "[red]FAILED[/]"
         out.print(f"audit {result['name']}: {mark} {result['detail']}", highlight=False, soft_wrap=True)
+
+
+def show_conflicts(run_id: str, rows: list, counts: dict[str, dict[str, int]], *, as_json: bool) -> None:
+    """The conflict log of a run: per table the stale rows recorded and omitted, then the rows."""
+    if as_json:
+        print_json({"run_id": run_id, "counts": counts, "conflicts": [r.model_dump() for r in rows]})
+        return
+    from rich.markup import escape
+    from rich.table import Table as RichTable
+
+    out = console()
+    if not counts:
+        out.print(f"run {run_id}: no stale rows", highlight=False)
+        return
+    for table, c in counts.items():
+        out.print(f"{table}: {c['stale']} stale rows, {c['recorded']} recorded"
+                  + (f", {c['omitted']} omitted (beyond the sample size)" if c["omitted"] else ""), highlight=False)
+    grid = RichTable(title=f"conflicts of run {run_id}" + (f" (the first {len(rows)})" if rows else ""))
+    for name in ("table", "key", "incoming version", "stored version", "unit"):
+        grid.add_column(name, overflow="fold")
+    for r in rows:
+        key = ", ".join(f"{k}={v}" for k, v in r.key.items())
+        grid.add_row(r.table, escape(key), r.incoming_version or "", r.stored_version or "", escape(r.unit_key or ""))
+    if rows:
+        out.print(grid)

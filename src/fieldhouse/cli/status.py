@@ -19,7 +19,7 @@ def status_command(source: SourceFilter = None, db: DbOption = None, as_json: Js
     settings = settings_for(db)
     with open_stores(settings) as stores:
         data = query.status(stores.data, stores.control, database=settings.database.redacted, source=source,
-                            stale_after=settings.run_stale_after)
+                            stale_after=settings.run_stale_after, alert_settings=settings.alerts)
     if as_json:
         print_json(data)
         return
@@ -53,3 +53,13 @@ def status_command(source: SourceFilter = None, db: DbOption = None, as_json: Js
         out.print(f"last audit: run {audit.run_id} at {when(audit.at)} UTC: "
                   + ("[green]all passed[/]" if not failed else f"[red]failed:[/] {', '.join(failed)}"),
                   highlight=False)
+    from rich.markup import escape
+
+    if not data.alerts:
+        out.print("alerts: none")
+    else:
+        out.print(f"[bold]alerts: {len(data.alerts)}[/]", highlight=False)
+        for alert in data.alerts:
+            mark = "[red]CRITICAL[/]" if alert.severity == "critical" else "[yellow]warning[/]"
+            out.print(f"  {mark} {alert.name}: {escape(alert.message)}" + (f" ({alert.link})" if alert.link else ""),
+                      highlight=False, soft_wrap=True)

@@ -5,7 +5,7 @@ tables, so ``model_dump()`` is what ``--json`` has always printed."""
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Any
+from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict
 
@@ -37,6 +37,7 @@ class RunSummary(_Result):
     host: str | None = None
     pid: int | None = None
     heartbeat: datetime | None = None
+    filled: dict[str, dict[str, Any]] | None = None
     looks_dead: str | None = None
 
 
@@ -54,6 +55,7 @@ class UnitRecord(_Result):
     counts: dict[str, dict[str, int]] | None = None
     error: str | None = None
     traceback: str | None = None
+    filled: dict[str, dict[str, Any]] | None = None
 
 
 class RunDetail(RunSummary):
@@ -131,6 +133,39 @@ class AuditSummary(_Result):
     results: list[dict[str, Any]] = []
 
 
+AlertName = Literal["run_failed", "source_overdue", "freshness", "stale_rate", "rejected_rows",
+                    "volume_anomaly", "audit_failing", "stale_heartbeat", "schema_drift"]
+
+
+class Alert(_Result):
+    """An active alert (``fieldhouse.query.alerts``; docs/service.md#alerts): which rule,
+    about what (source, table, run), why in words, the measured ``value`` against the
+    ``threshold``, and where to look (an API path)."""
+
+    name: AlertName
+    severity: Literal["warning", "critical"]
+    source: str | None = None
+    table: str | None = None
+    run_id: str | None = None
+    message: str
+    value: float | None = None
+    threshold: float | None = None
+    link: str | None = None
+
+
+class ConflictRecord(_Result):
+    """A stale row of a run (the conflict log): its key, the version it came with and the
+    version that beat it (stored, or a newer copy in the same batch)."""
+
+    run_id: str
+    table: str
+    key: dict[str, Any]
+    incoming_version: str | None = None
+    stored_version: str | None = None
+    recorded_at: datetime
+    unit_key: str | None = None
+
+
 class Status(_Result):
     """``fieldhouse status``: the tables, the last run per source, open dead letters, the last audit."""
 
@@ -139,3 +174,4 @@ class Status(_Result):
     sources: list[SourceStatus]
     open_dead_letters: list[OpenDeadLetter]
     last_audit: AuditSummary | None = None
+    alerts: list[Alert] = []

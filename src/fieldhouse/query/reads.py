@@ -6,11 +6,13 @@ typed result from :mod:`.models`.  They only read."""
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
+from datetime import datetime
 from typing import Any
 
 from ..errors import ConfigError
 from ..mapping.quarantine import QUARANTINE
 from ..runs import deadletters, ledger
+from ..settings import AlertSettings
 from ..sources import registry
 from ..sources.protocol import Source
 from ..sources.raw import RAW_TABLE
@@ -18,6 +20,7 @@ from ..sources.shrink import SUSPECT_TABLE
 from ..sources.watermarks import WATERMARKS
 from ..stores import Store
 from ..table import Table
+from .alerting import alerts
 from .models import (
     AuditSummary,
     DeadLetter,
@@ -120,9 +123,11 @@ def _brief(row: dict[str, Any], stale_after: float) -> RunBrief:
 
 
 def status(data: Store, control: Store, *, database: str, source: str | None = None,
-           sources: Sequence[Source] | None = None, stale_after: float = STALE_AFTER) -> Status:
+           sources: Sequence[Source] | None = None, stale_after: float = STALE_AFTER,
+           alert_settings: AlertSettings | None = None, now: datetime | None = None) -> Status:
     """What ``fieldhouse status`` shows: the tables, per source its last run and last
-    success, the open dead letters and the last audit (of ``source`` only, if given)."""
+    success, the open dead letters, the last audit and the active alerts (of ``source``
+    only, if given)."""
     sources = registry.resolve(source) if sources is None else sources
     per_source: dict[str, SourceStatus] = {}
     audited: dict[str, Any] | None = None
@@ -137,8 +142,10 @@ def status(data: Store, control: Store, *, database: str, source: str | None = N
             if audited is None and row.get("audit"):
                 audited = row
     letters = [OpenDeadLetter(**letter.model_dump()) for letter in dead_letters(control, source=source)]
+    active = [a for a in alerts(data, control, sources, settings=alert_settings, now=now)
+              if source is None or a.source in (None, source)]
     return Status(database=database, tables=tables(data, control, sources), sources=list(per_source.values()),
-                  open_dead_letters=letters, last_audit=_audit_summary(audited))
+                  open_dead_letters=letters, last_audit=_audit_summary(audited), alerts=active)
 
 
 def _audit_summary(row: dict[str, Any] | None) -> AuditSummary | None:

@@ -33,6 +33,7 @@ from ..stores.roles import Stores
 from . import deadletters, interrupt, ledger
 from .audits import run_audits
 from .doctor import preflight
+from .filled import FillCounts, watching
 from .heartbeat import Heartbeat
 from .logs import run_context
 from .progress import UnitProgress
@@ -63,10 +64,14 @@ def run_unit(stores: Stores, unit: Unit, run: ledger.RunRecord) -> UnitOutcome:
     control.upsert(ledger.UNITS_TABLE, [ledger.unit_row(
         run, unit.key, unit.kind, RUNNING, attempts=attempts, started_at=started_at)])
     outcome = UnitOutcome(unit.key, unit.kind, SUCCESS, attempts=attempts)
+    conflicts: list[dict[str, Any]] = []
 
     def write_data() -> UnitResult:
-        written = UnitResult.of(unit.write(stores.data, fetched))
+        fills = FillCounts()
+        with watching(stores.data, fills, run.conflicts.cap):
+            written = UnitResult.of(unit.write(stores.data, fetched))
         outcome.tables = Counts.of(written.tables)
+        outcome.filled = fills.as_dict()
         outcome.duration = time.monotonic() - started
         return written
 
@@ -75,7 +80,9 @@ def run_unit(stores: Stores, unit: Unit, run: ledger.RunRecord) -> UnitOutcome:
             set_watermark(control, source, scope, value)
         control.upsert(ledger.UNITS_TABLE, [ledger.unit_row(
             run, unit.key, unit.kind, SUCCESS, attempts=attempts, started_at=started_at,
-            duration=outcome.duration, counts=outcome.counts())])
+            duration=outcome.duration, counts=outcome.counts(), filled=outcome.filled)])
+        conflicts[:] = run.conflicts.rows(unit.key, written.tables, ledger.stamp())
+        run.conflicts.write(control, conflicts)
         if retrying:
             deadletters.resolve(control, letter, by=run.run_id)
             outcome.dead_letter = "closed"
@@ -83,6 +90,7 @@ def run_unit(stores: Stores, unit: Unit, run: ledger.RunRecord) -> UnitOutcome:
     try:
         fetched = unit.fetch()
         stores.commit(write_data, record)
+        run.conflicts.taken(conflicts)
     except KeyboardInterrupt as exc:  # Ctrl-C or SIGTERM: the unit's transaction rolled back
         why = interrupt.reason(exc)
         log.error("unit %s %s", unit.key, why)
@@ -205,7 +213,7 @@ def execute_run(
     settings = settings or get_settings()
     wait = settings.run_lock_wait if lock_wait is None else lock_wait
     progress = progress or UnitProgress(f"{source} {command}")
-    record = ledger.RunRecord(source, command, arguments)
+    record = ledger.RunRecord(source, command, arguments, conflict_sample=settings.alerts.conflict_sample)
     report = RunReport(record.run_id, source, command)
     base_calls = http_calls() if http_calls else 0
 
@@ -218,6 +226,7 @@ def execute_run(
         record.update(
             status=status, error=error, finished_at=datetime.now(UTC), counts=report.counts(),
             http_calls=report.http_calls, units_total=len(report.units), units_failed=len(failed),
+            filled=report.filled(),
             units_skipped=sum(u.status == SKIPPED for u in report.units),
             preflight=report.preflight.as_dict() if report.preflight else None,
             audit=report.audit.as_dict() if report.audit else None,
@@ -274,7 +283,7 @@ def _locked_run(stores: Stores, record: ledger.RunRecord, report: RunReport, fin
                 elif outcome.dead_letter == "closed":
                     report.dead_letters_closed.append(unit.key)
                 progress.unit_done(unit.key, outcome.status, outcome.error or "")
-                record.update(counts=report.counts(), http_calls=report.http_calls,
+                record.update(counts=report.counts(), http_calls=report.http_calls, filled=report.filled(),
                               units_failed=sum(u.status == FAILED for u in report.units))
                 record.save(control)  # between units: progress and a heartbeat
         finally:

@@ -21,6 +21,7 @@ from typing import Any
 from .._version import __version__
 from ..stores import Store
 from ..table import Table
+from .conflicts import CONFLICTS_TABLE, ConflictSampler
 from .statuses import ABANDONED, RUNNING
 
 #: The version of fieldhouse's own tables; ``fieldhouse doctor`` checks it.
@@ -58,6 +59,7 @@ RUNS_TABLE = Table(
         "pid": "int",
         "heartbeat": "timestamptz",
         "updated_at": "timestamptz",
+        "filled": "json",  # {table: {"rows": n, "columns": {column: non-NULL values}}}: rows given to the store
     },
     primary_key=["run_id"],
     version="updated_at",
@@ -78,12 +80,13 @@ UNITS_TABLE = Table(
         "error": "text",
         "traceback": "text",
         "updated_at": "timestamptz",
+        "filled": "json",
     },
     primary_key=["run_id", "unit_key"],
     version="updated_at",
 )
 
-LEDGER_TABLES = (META_TABLE, RUNS_TABLE, UNITS_TABLE)
+LEDGER_TABLES = (META_TABLE, RUNS_TABLE, UNITS_TABLE, CONFLICTS_TABLE)
 
 _stamp_lock = threading.Lock()
 _last_stamp = datetime.min.replace(tzinfo=UTC)
@@ -145,7 +148,8 @@ class RunRecord:
     """The in-memory state of one run's ledger row.  Every write sends the whole row with a
     fresh :func:`stamp`, under a lock shared with the heartbeat thread."""
 
-    def __init__(self, source: str, command: str, arguments: Mapping[str, Any] | None) -> None:
+    def __init__(self, source: str, command: str, arguments: Mapping[str, Any] | None, *,
+                 conflict_sample: int = 1000) -> None:
         now = datetime.now(UTC)
         self.lock = threading.Lock()  # guards ``row``; never held while writing
         self.write_lock = threading.Lock()  # serialises writes of the row (main, heartbeat)
@@ -170,7 +174,9 @@ class RunRecord:
             "host": host_name(),
             "pid": os.getpid(),
             "heartbeat": now,
+            "filled": {},
         }
+        self.conflicts = ConflictSampler(self.row["run_id"], conflict_sample)
 
     @property
     def run_id(self) -> str:
@@ -256,9 +262,10 @@ def abandon(store: Store, run: Mapping[str, Any], reason: str) -> dict[str, Any]
 def unit_row(run: RunRecord, key: str, kind: str, status: str, *, attempts: int = 1,
              started_at: datetime | None = None, duration: float | None = None,
              counts: Mapping[str, Any] | None = None, error: str | None = None,
-             traceback: str | None = None) -> dict[str, Any]:
+             traceback: str | None = None, filled: Mapping[str, Any] | None = None) -> dict[str, Any]:
     return {
         "run_id": run.run_id, "unit_key": key, "kind": kind, "source": run.row["source"],
         "status": status, "attempts": attempts, "started_at": started_at, "duration": duration,
         "counts": dict(counts or {}), "error": error, "traceback": traceback, "updated_at": stamp(),
+        "filled": dict(filled or {}),
     }

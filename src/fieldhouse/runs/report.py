@@ -8,6 +8,7 @@ from typing import Any
 from ..stores.counts import Counts
 from .audits import AuditReport
 from .doctor import DoctorReport
+from .filled import merge
 from .statuses import RUNNING, exit_code
 
 
@@ -22,6 +23,8 @@ class UnitOutcome:
     duration: float = 0.0
     attempts: int = 1
     dead_letter: str | None = None  # opened | closed | None
+    #: ``{table: {"rows": n, "columns": {column: non-NULL values}}}`` of the rows it wrote
+    filled: dict[str, Any] = field(default_factory=dict)
 
     def counts(self) -> dict[str, dict[str, int]]:
         return self.tables.as_dict()
@@ -58,6 +61,10 @@ class RunReport:
     def counts(self) -> dict[str, dict[str, int]]:
         """``{table: {outcome: n}}``: what :attr:`tables` holds, as plain numbers."""
         return self.tables.as_dict()
+
+    def filled(self) -> dict[str, dict[str, Any]]:
+        """Per table the rows given to the store and the non-NULL values per column."""
+        return merge(unit.filled for unit in self.units)
 
     @property
     def exit_code(self) -> int:
