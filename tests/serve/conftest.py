@@ -4,6 +4,7 @@ then a sync over two broken files (failed, two dead letters); and the service ov
 from __future__ import annotations
 
 import gzip
+import shutil
 import warnings
 from pathlib import Path
 
@@ -46,8 +47,27 @@ def _log_file(tmp_path, monkeypatch):
     monkeypatch.delenv("FIELDHOUSE_API_TOKEN", raising=False)
 
 
+@pytest.fixture(scope="session")
+def _filled_sqlite(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """One SQLite database filled once; each test gets a copy."""
+    folder = tmp_path_factory.mktemp("filled")
+    with pytest.MonkeyPatch.context() as mp:
+        mp.setenv("FIELDHOUSE_LOG_FILE", str(folder / "fill.log"))
+        fill(f"sqlite:///{folder / 'fieldhouse.db'}", folder)
+    return folder / "fieldhouse.db"
+
+
 @pytest.fixture
-def filled_url(db_url: str, tmp_path: Path) -> str:
+def filled_sqlite(_filled_sqlite: Path, tmp_path: Path) -> str:
+    target = tmp_path / "filled.db"
+    shutil.copyfile(_filled_sqlite, target)
+    return f"sqlite:///{target}"
+
+
+@pytest.fixture
+def filled_url(db_url: str, tmp_path: Path, request: pytest.FixtureRequest) -> str:
+    if db_url.startswith("sqlite"):
+        return request.getfixturevalue("filled_sqlite")
     fill(db_url, tmp_path)
     return db_url
 

@@ -17,7 +17,7 @@ import pytest
 
 from fieldhouse import query
 
-from .conftest import ARTIFACTS, fill, run_cli
+from .conftest import ARTIFACTS, run_cli
 
 CHROMIUM = "/usr/bin/chromium"
 pytestmark = pytest.mark.skipif(not Path(CHROMIUM).exists() and os.environ.get("CI") != "true",
@@ -31,8 +31,8 @@ def free_port() -> int:
 
 
 @pytest.fixture
-def served(sqlite_url, tmp_path):
-    fill(sqlite_url, tmp_path)
+def served(filled_sqlite, tmp_path):
+    sqlite_url = filled_sqlite
     port = free_port()
     env = {**os.environ, "FIELDHOUSE_SERVE_REFRESH": "1", "FIELDHOUSE_LOG_FILE": str(tmp_path / "serve.log")}
     env.pop("FIELDHOUSE_API_TOKEN", None)
@@ -77,9 +77,12 @@ def test_the_pulse_shows_runs_failure_freshness_alerts_and_updates(served):
                 expect(page.locator("#alerts")).to_contain_text("run_failed")
             else:
                 expect(page.locator("#alerts")).to_contain_text("No active alerts")
+            page.screenshot(path=str(ARTIFACTS / "dashboard-1280.png"), full_page=True)
             page.keyboard.press("Tab")
             assert page.evaluate("document.activeElement.textContent") == "Skip to content"
-            page.screenshot(path=str(ARTIFACTS / "dashboard-1280.png"), full_page=True)
+            page.keyboard.press("Tab")
+            page.keyboard.press("Tab")
+            assert page.evaluate("document.activeElement.getAttribute('href')") == "/api/v1/system/status"
 
             refreshed = page.evaluate("document.body.dataset.refreshed")
             run_cli("demo", "mlb", "--db", url)  # a new run lands

@@ -11,7 +11,7 @@ from fieldhouse.runs import ledger
 from fieldhouse.stores import connect
 from fieldhouse.stores.readonly import connect_read_only
 
-from .conftest import client_for, fill
+from .conftest import client_for
 
 UNREACHABLE = "postgresql://postgres@127.0.0.1:1/nowhere"
 
@@ -36,8 +36,8 @@ def test_a_missing_sqlite_file_is_down_and_not_created(tmp_path):
     assert not path.exists()
 
 
-def test_a_newer_schema_version_is_not_ready(sqlite_url, tmp_path):
-    fill(sqlite_url, tmp_path)
+def test_a_newer_schema_version_is_not_ready(filled_sqlite, tmp_path):
+    sqlite_url = filled_sqlite
     with connect(sqlite_url) as store:
         ledger.set_meta(store, "schema_version", str(ledger.SCHEMA_VERSION + 1))
     with client_for(sqlite_url) as c:
@@ -47,9 +47,8 @@ def test_a_newer_schema_version_is_not_ready(sqlite_url, tmp_path):
 
 
 @pytest.mark.postgres
-def test_the_service_stores_refuse_writes(db_url, tmp_path):
-    fill(db_url, tmp_path)
-    with connect_read_only(db_url) as store:
+def test_the_service_stores_refuse_writes(filled_url):
+    with connect_read_only(filled_url) as store:
         assert ledger.list_runs(store)
         with pytest.raises(StoreError):
             ledger.set_meta(store, "probe", "x")

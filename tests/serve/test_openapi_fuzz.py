@@ -6,11 +6,11 @@ from __future__ import annotations
 import schemathesis
 from hypothesis import HealthCheck, given, settings
 
-from .conftest import client_for, fill
+from .conftest import client_for
 
 
-def test_no_generated_request_gets_a_server_error(sqlite_url, tmp_path):
-    fill(sqlite_url, tmp_path)
+def test_no_generated_request_gets_a_server_error(filled_sqlite, tmp_path):
+    sqlite_url = filled_sqlite
     with client_for(sqlite_url) as c:
         schema = schemathesis.openapi.from_asgi("/openapi.json", c.app)
         operations = [result.ok() for result in schema.get_all_operations()]

@@ -30,8 +30,8 @@ def test_binding_another_address_without_a_token_refuses_to_start(monkeypatch):
     assert not is_loopback("0.0.0.0") and not is_loopback("192.168.1.5")
 
 
-def test_the_token_guards_api_metrics_and_dashboard(sqlite_url, tmp_path):
-    fill(sqlite_url, tmp_path)
+def test_the_token_guards_api_metrics_and_dashboard(filled_sqlite, tmp_path):
+    sqlite_url = filled_sqlite
     with client_for(sqlite_url, token=TOKEN) as c:
         for path in ("/api/v1/system/status", "/api/v1/runs", "/metrics", "/api/v1/tables"):
             assert c.get(path).status_code == 401, path
@@ -48,8 +48,8 @@ def test_the_token_guards_api_metrics_and_dashboard(sqlite_url, tmp_path):
     assert token_matches(TOKEN, TOKEN) and not token_matches("", TOKEN) and not token_matches(None, TOKEN)
 
 
-def test_cors_is_off_unless_configured(sqlite_url, tmp_path, monkeypatch):
-    fill(sqlite_url, tmp_path)
+def test_cors_is_off_unless_configured(filled_sqlite, tmp_path, monkeypatch):
+    sqlite_url = filled_sqlite
     origin = {"Origin": "http://elsewhere.example"}
     with client_for(sqlite_url) as c:
         assert "access-control-allow-origin" not in c.get("/api/v1/runs", headers=origin).headers
