@@ -52,3 +52,19 @@ def test_the_service_stores_refuse_writes(filled_url):
         assert ledger.list_runs(store)
         with pytest.raises(StoreError):
             ledger.set_meta(store, "probe", "x")
+
+
+def test_a_ledger_written_before_a_column_was_added_stays_readable(filled_sqlite):
+    """The service cannot add the columns a newer fieldhouse declares (the next run does):
+    it reads them as NULL."""
+    import sqlite3
+
+    path = filled_sqlite.removeprefix("sqlite:///")
+    with sqlite3.connect(path) as conn:
+        conn.execute('ALTER TABLE fieldhouse_runs DROP COLUMN "filled"')
+    with client_for(filled_sqlite) as c:
+        assert c.get("/api/v1/system/status").json()["state"] == "degraded"
+        runs = c.get("/api/v1/runs").json()["runs"]
+        assert len(runs) == 2
+        assert c.get(f"/api/v1/runs/{runs[0]['run_id']}").status_code == 200
+        assert c.get("/metrics").status_code == 200

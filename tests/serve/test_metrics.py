@@ -3,6 +3,9 @@ prometheus_client's own parser; names follow the conventions (prefix, _total, _s
 
 from __future__ import annotations
 
+import shutil
+import subprocess
+
 import pytest
 from prometheus_client.parser import text_string_to_metric_families
 
@@ -54,3 +57,11 @@ def test_metrics_are_prometheus_text_from_the_ledger(client, filled_url):
 def test_metrics_path_is_exact():
     with client_for("sqlite:///:memory:") as c:
         assert c.get("/metrics/", follow_redirects=False).status_code == 404
+
+
+@pytest.mark.skipif(shutil.which("promtool") is None, reason="promtool (Debian's prometheus) is not installed")
+def test_promtool_finds_nothing_to_lint(filled_sqlite):
+    with client_for(filled_sqlite) as c:
+        text = c.get("/metrics").text
+    checked = subprocess.run(["promtool", "check", "metrics"], input=text, capture_output=True, text=True)
+    assert checked.returncode == 0 and not checked.stdout.strip(), checked.stdout + checked.stderr
