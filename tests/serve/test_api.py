@@ -25,7 +25,12 @@ def test_status_is_degraded_by_the_failed_run_and_says_why(client):
     assert tables["mlb.games"]["rows"] == 4 and tables["mlb.games"]["freshness_seconds"] > 0
     assert len(status["open_dead_letters"]) == 2
     assert status["last_audit"]["passed"] is True and status["failing_audits"] == []
-    assert isinstance(status["alerts"], list)
+    [alert] = [a for a in status["alerts"] if a["name"] == "run_failed"]
+    assert alert["severity"] == "critical" and alert["run_id"] == last["run_id"]
+    assert alert["link"] == f"/api/v1/runs/{last['run_id']}"
+    assert client.get(alert["link"]).status_code == 200
+    assert any(r.startswith("alert run_failed") for r in status["reasons"])
+    assert client.get("/api/v1/alerts").json() == status["alerts"]
 
 
 def test_runs_are_paginated_newest_first_and_filtered(client):

@@ -15,8 +15,6 @@ from pathlib import Path
 
 import pytest
 
-from fieldhouse import query
-
 from .conftest import ARTIFACTS, run_cli
 
 CHROMIUM = "/usr/bin/chromium"
@@ -73,10 +71,8 @@ def test_the_pulse_shows_runs_failure_freshness_alerts_and_updates(served):
             expect(page.locator("#freshness")).to_contain_text("mlb.games")
             expect(page.locator("#deadletters li")).to_have_count(2)
             expect(page.locator("#chart svg rect.bar").first).to_be_visible()
-            if hasattr(query, "alerts"):  # the alert rules of the query layer
-                expect(page.locator("#alerts")).to_contain_text("run_failed")
-            else:
-                expect(page.locator("#alerts")).to_contain_text("No active alerts")
+            expect(page.locator("#alerts")).to_contain_text("critical run_failed")
+            expect(page.locator("#alert-count")).to_have_text("1")
             page.screenshot(path=str(ARTIFACTS / "dashboard-1280.png"), full_page=True)
             page.keyboard.press("Tab")
             assert page.evaluate("document.activeElement.textContent") == "Skip to content"
@@ -88,6 +84,7 @@ def test_the_pulse_shows_runs_failure_freshness_alerts_and_updates(served):
             run_cli("demo", "mlb", "--db", url)  # a new run lands
             expect(runs).to_have_count(3, timeout=15000)
             expect(runs.first).to_contain_text("success")
+            expect(page.locator("#alerts")).to_contain_text("No active alerts")  # the failure is history
             assert page.evaluate("document.body.dataset.refreshed") != refreshed  # polled, not reloaded
             page.screenshot(path=str(ARTIFACTS / "dashboard-after-run.png"), full_page=True)
 

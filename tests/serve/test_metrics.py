@@ -46,12 +46,15 @@ def test_metrics_are_prometheus_text_from_the_ledger(client, filled_url):
     assert value(found, "fieldhouse_table_freshness_seconds", table="mlb.games") > 0
     assert value(found, "fieldhouse_audits_failing") == 0
     assert value(found, "fieldhouse_database_up") == 1
-    assert {s.labels["alert"] for s in found["fieldhouse_alert_active"]} >= set(ALERT_NAMES)
+    assert {s.labels["alert"] for s in found["fieldhouse_alert_active"]} == set(ALERT_NAMES)
+    assert value(found, "fieldhouse_alert_active", alert="run_failed") == 1
+    assert value(found, "fieldhouse_alert_active", alert="audit_failing") == 0
 
     run_cli("demo", "mlb", "--db", filled_url)  # computed at scrape time: a new run counts at once
     again = samples(client.get("/metrics").text)
     assert value(again, "fieldhouse_runs_total", source="mlb", status="success") == 2
     assert value(again, "fieldhouse_rows_written_total", table="mlb.teams", outcome="unchanged") == 30
+    assert value(again, "fieldhouse_alert_active", alert="run_failed") == 0
 
 
 def test_metrics_path_is_exact():

@@ -88,7 +88,7 @@ class SystemStatus(BaseModel):
     open_dead_letters: list[OpenDeadLetter] = []
     last_audit: AuditSummary | None = None
     failing_audits: list[dict[str, Any]] = []
-    alerts: list[Alert] = []  # type: ignore[valid-type]
+    alerts: list[Alert] = []
 
 
 class RunPage(BaseModel):
@@ -115,7 +115,7 @@ class RunWithErrors(RunDetail):
 class ConflictPage(BaseModel):
     run_id: str
     counts: dict[str, dict[str, int]] = {}
-    conflicts: list[ConflictRecord] = []  # type: ignore[valid-type]
+    conflicts: list[ConflictRecord] = []
     limit: int
     offset: int
 

@@ -147,7 +147,7 @@ def list_audits(
     return found
 
 
-@router.get("/alerts", response_model=list[Alert])  # type: ignore[valid-type]
-def list_alerts(request_stores: StoresDep, request: Request) -> list:
+@router.get("/alerts", response_model=list[Alert])
+def list_alerts(request_stores: StoresDep, request: Request) -> list[Alert]:
     """The active alerts (the rules and their settings: docs/service.md)."""
     return bridge.alerts(request_stores.data, request_stores.control, installed_sources(), settings_of(request))
