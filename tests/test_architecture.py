@@ -146,7 +146,7 @@ PUBLIC = [
     "UpsertResult", "__version__", "apply_mapping", "audit", "backfill", "bundled_archive", "cast",
     "connect", "demo", "doctor", "execute_run", "export_archive", "get_source", "import_archive", "ingest",
     "land", "load_file", "load_mapping", "load_records", "query", "read_records", "redact", "register_function",
-    "register_handler", "replay", "retry", "retry_nba", "source_names", "sync", "sync_nba", "verdict",
+    "register_handler", "replay", "retry", "retry_nba", "source_names", "sync", "sync_nba", "verdict", "watch",
 ]
 
 

@@ -52,6 +52,7 @@ _PUBLIC = {
     "RunReport": "runs.report", "execute_run": "runs.execute",
     "audit": "runs.commands", "backfill": "runs.commands", "bundled_archive": "runs.commands",
     "demo": "runs.commands", "doctor": "runs.commands", "retry": "runs.commands", "sync": "runs.commands",
+    "watch": "runs.watch",
 }
 _RENAMED = {"Mapping": ("mapping", "MappingSpec"), "register_handler": ("sources.replay", "register"), "get_source": ("sources.registry", "get"),
             "source_names": ("sources.registry", "names")}

@@ -116,6 +116,18 @@ class Settings(BaseSettings):
     run_heartbeat_interval: float = Field(default=15.0, gt=0)
     run_stale_after: float = Field(default=120.0, gt=0)
 
+    # -- watch (see docs/live.md) -----------------------------------------------------
+    watch_floor: float = Field(default=5.0, ge=0)            # never poll a game faster
+    watch_interval: float | None = Field(default=None, gt=0)  # fixed, instead of the server's wait
+    watch_default_wait: float = Field(default=10.0, gt=0)     # when the server suggests none
+    watch_jitter: float = Field(default=0.1, ge=0, le=1)      # ± this fraction of the interval
+    watch_idle_after: int = Field(default=3, ge=1)            # unchanged polls before backing off
+    watch_max_interval: float = Field(default=300.0, gt=0)    # the back-off's ceiling
+    watch_schedule_every: float = Field(default=300.0, gt=0)  # re-read the day's schedule
+    watch_full_every: int = Field(default=20, ge=1)           # a full capture every N polls
+    watch_keep_captures: int = Field(default=20, ge=1)        # full captures kept per game
+    watch_keep_diffs: bool = False                            # land the diffPatch answers too
+
     # -- alerts and the conflict log (see docs/service.md#alerts) -------------------------
     alerts: AlertSettings = Field(default_factory=AlertSettings)
 

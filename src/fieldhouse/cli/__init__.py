@@ -17,6 +17,7 @@ from . import (  # noqa: F401  (registers commands)
     serve,
     status,
     sync,
+    watch,
 )
 from .app import app, main
 

@@ -83,7 +83,8 @@ def show_command(
         run = query.run(stores.control, run_id, stale_after=settings.run_stale_after)
         if run is not None and conflicts:
             rows = query.conflicts(stores.control, run.run_id, table=table, limit=limit)
-            counts = query.conflict_counts(stores.control, run.run_id)
+            counts = {t: c for t, c in query.conflict_counts(stores.control, run.run_id).items()
+                      if table is None or t == table}
     if run is None:
         raise fail(f"no run {run_id!r} in {settings.database.redacted}: `fieldhouse runs` lists them", EXIT_USAGE)
     if conflicts:
@@ -136,7 +137,9 @@ def show_conflicts(run_id: str, rows: list, counts: dict[str, dict[str, int]], *
     for table, c in counts.items():
         out.print(f"{table}: {c['stale']} stale rows, {c['recorded']} recorded"
                   + (f", {c['omitted']} omitted (beyond the sample size)" if c["omitted"] else ""), highlight=False)
-    grid = RichTable(title=f"conflicts of run {run_id}" + (f" (the first {len(rows)})" if rows else ""))
+    recorded = sum(c["recorded"] for c in counts.values())
+    grid = RichTable(title=f"conflicts of run {run_id}"
+                     + (f" (the first {len(rows)} of {recorded}: --limit shows more)" if len(rows) < recorded else ""))
     for name in ("table", "key", "incoming version", "stored version", "unit"):
         grid.add_column(name, overflow="fold")
     for r in rows:

@@ -168,6 +168,8 @@ def _abandon_dead(control: Store, record: ledger.RunRecord, stale_after: float) 
     for run in ledger.list_runs(control, source=record.row["source"], status=RUNNING):
         if run["run_id"] == record.run_id:
             continue
+        if run["command"] == "watch" and not ledger.looks_dead(run, stale_after=stale_after):
+            continue  # a watch holds the lock of its day, not the source's: alive, it is left alone
         reason = ledger.looks_dead(run, stale_after=stale_after) or (
             f"it no longer holds the lock of source {run['source']} (its process or connection is gone)")
         ledger.abandon(control, run, reason)

@@ -32,6 +32,7 @@ from .units import Unit
 if TYPE_CHECKING:
     from ..stores.roles import Stores
     from .replay import Handler
+    from .watching import WatchPlan
 
 
 class SourceOptions(BaseModel):
@@ -248,6 +249,12 @@ class BaseSource:
 
     def audits(self, options: SourceOptions) -> Sequence[Audit]:
         return []
+
+    def watch_plan(self, context: SourceContext, stores: Stores) -> WatchPlan:
+        """Optional (not part of :class:`Source`): what ``fieldhouse watch`` polls for the
+        ``watch`` options of ``context`` (a day, some games); see
+        :mod:`fieldhouse.sources.watching`.  By default the source cannot be watched."""
+        raise ConfigError(f"source {self.name!r} cannot be watched: it has no live data to poll")
 
     def __repr__(self) -> str:
         return f"<source {self.name}>"

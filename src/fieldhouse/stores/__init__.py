@@ -6,7 +6,7 @@ from ..urls import DatabaseURL
 from .base import BaseStore, Store
 from .capabilities import Capabilities
 from .catalog import CatalogEntry
-from .result import Rejected, UpsertResult
+from .result import Conflict, Rejected, UpsertResult
 
 
 def connect(url: str | DatabaseURL) -> BaseStore:
@@ -27,4 +27,4 @@ def connect(url: str | DatabaseURL) -> BaseStore:
     return PostgresStore(parsed)
 
 
-__all__ = ["BaseStore", "Capabilities", "CatalogEntry", "Rejected", "Store", "UpsertResult", "connect"]
+__all__ = ["BaseStore", "Capabilities", "CatalogEntry", "Conflict", "Rejected", "Store", "UpsertResult", "connect"]

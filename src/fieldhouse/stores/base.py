@@ -22,7 +22,7 @@ from .capabilities import Capabilities
 from .catalog import CatalogEntry
 from .prepare import Prepared, adapt_rows, prepare
 from .reads import Reads
-from .result import UpsertResult
+from .result import CONFLICT_LIMIT, Conflict, UpsertResult
 from .schema import ManagedTables
 from .snapshots import marker_table
 from .snapshots import plan as snapshot_plan
@@ -40,7 +40,8 @@ class Store(Protocol):
 
     def ensure_table(self, table: Table) -> None: ...
     def upsert(self, table: Table, rows: Iterable[Mapping[str, Any]], *,
-               snapshots: Iterable[tuple[Any, Any]] | None = None) -> UpsertResult: ...
+               snapshots: Iterable[tuple[Any, Any]] | None = None,
+               conflict_limit: int = CONFLICT_LIMIT) -> UpsertResult: ...
     def insert_new(self, table: Table, rows: Iterable[Mapping[str, Any]]) -> UpsertResult: ...
     def rows(self, table: Table, where: Mapping[str, Any] | None = None, columns: Sequence[str] | None = None,
              order_by: str | Sequence[str] | None = None, limit: int | None = None) -> list[dict[str, Any]]: ...
@@ -155,6 +156,7 @@ class BaseStore(ManagedTables, Reads, ABC):
         rows: Iterable[Mapping[str, Any]],
         *,
         snapshots: Iterable[tuple[Any, Any]] | None = None,
+        conflict_limit: int = CONFLICT_LIMIT,
     ) -> UpsertResult:
         """Apply ``rows`` to ``table``: newer versions win, identical rows are left alone.
 
@@ -163,13 +165,18 @@ class BaseStore(ManagedTables, Reads, ABC):
         with its snapshot version, including parents with no rows; by default the parents
         of the rows, each at the greatest version among its rows.  A parent's stored rows
         that a snapshot at least as new no longer holds are deleted (``result.deleted``); an
-        older snapshot changes nothing (its rows count as stale).  See docs/upsert.md."""
+        older snapshot changes nothing (its rows count as stale).  See docs/upsert.md.
+
+        ``result.conflicts`` samples at most ``conflict_limit`` of the stale rows (0: none);
+        ``result.conflicts_omitted`` counts the others."""
+        if type(conflict_limit) is not int or conflict_limit < 0:
+            raise SchemaError(f"conflict_limit must be a whole number >= 0, not {conflict_limit!r}")
         if snapshots is not None and not table.parent_key:
             raise SchemaError(
                 f"table {table.name} has no parent_key, so it takes no snapshots=: declare "
                 "Table(..., parent_key=(...)) for tables whose rows arrive as whole snapshots of a parent"
             )
-        return self._write(table, rows, mode="upsert", snapshots=snapshots)
+        return self._write(table, rows, mode="upsert", snapshots=snapshots, conflict_limit=conflict_limit)
 
     def insert_new(self, table: Table, rows: Iterable[Mapping[str, Any]]) -> UpsertResult:
         """Insert the rows whose key is not in the table; existing keys are left as they are
@@ -178,24 +185,45 @@ class BaseStore(ManagedTables, Reads, ABC):
             raise SchemaError(f"table {table.name} has a parent_key: write its snapshots with upsert, not insert_new")
         return self._write(table, rows, mode="insert_new")
 
+    def delete_rows(self, table: Table, where: Mapping[str, Any]) -> int:
+        """Delete the rows of ``table`` that meet ``where`` (required: never the whole
+        table), in a transaction of their own or the open one; how many went.  For
+        housekeeping (the raw zone's retention), not for data: data rows leave by snapshot."""
+        from .reads import build
+
+        if not where:
+            raise SchemaError(f"delete_rows from {table.name}: give a where= (a whole table is never deleted)")
+        sel = build(table, where)
+        self._require_table(table)
+        try:
+            with self.transaction():
+                cursor = self.conn.execute(self.sql.delete_rows(table, sel.conditions), self._bind(table, sel))
+                return int(cursor.rowcount or 0)
+        except Exception as exc:
+            raise self._wrap(exc, f"deleting rows of {table}") from None
+
     adapt: Mapping[str, Callable[[Any], Any]] = {}  # cast value -> what the driver binds, per type
 
-    def _prepare(self, table: Table, rows: Iterable[Mapping[str, Any]], unique: bool = False) -> Prepared:
-        return prepare(table, rows, self.adapt, unique=unique)
+    def _prepare(self, table: Table, rows: Iterable[Mapping[str, Any]], unique: bool = False,
+                 conflict_limit: int = CONFLICT_LIMIT) -> Prepared:
+        return prepare(table, rows, self.adapt, unique=unique, conflict_limit=conflict_limit)
 
     def _write(self, table: Table, rows: Iterable[Mapping[str, Any]], mode: str,
-               snapshots: Iterable[tuple[Any, Any]] | None = None) -> UpsertResult:
+               snapshots: Iterable[tuple[Any, Any]] | None = None,
+               conflict_limit: int = CONFLICT_LIMIT) -> UpsertResult:
         self._require_table(table)
         if table.parent_key:
-            return self._write_snapshots(table, rows, snapshots)
-        prepared = self._prepare(table, rows)
+            return self._write_snapshots(table, rows, snapshots, conflict_limit)
+        prepared = self._prepare(table, rows, conflict_limit=conflict_limit)
         result = prepared.result()
         counts = self._retried(table, lambda written_at: self._apply(table, prepared, mode, written_at))
         return self._finish(table, result, counts)
 
     def _write_snapshots(self, table: Table, rows: Iterable[Mapping[str, Any]],
-                         snapshots: Iterable[tuple[Any, Any]] | None) -> UpsertResult:
-        prepared = prepare(table, rows)  # cast values: the plan compares versions in Python
+                         snapshots: Iterable[tuple[Any, Any]] | None,
+                         conflict_limit: int = CONFLICT_LIMIT) -> UpsertResult:
+        # cast values: the plan compares versions in Python
+        prepared = prepare(table, rows, conflict_limit=conflict_limit)
         markers = marker_table(table)
         marker_rows = adapt_rows(markers, snapshot_plan(table, prepared, snapshots), self.adapt)
         prepared.rows = adapt_rows(table, prepared.rows, self.adapt)
@@ -221,11 +249,30 @@ class BaseStore(ManagedTables, Reads, ABC):
                 raise self._wrap(exc, f"upsert into {table}") from None
         return counts
 
-    def _finish(self, table: Table, result: UpsertResult, counts: dict[str, int]) -> UpsertResult:
+    def _finish(self, table: Table, result: UpsertResult, counts: dict[str, Any]) -> UpsertResult:
+        """Add the store's counts to what prepare found; ``counts["conflicts"]``, if there,
+        is the store's sample of its stale rows (a list of Conflict)."""
         for name, n in counts.items():
-            setattr(result, name, getattr(result, name) + n)
+            if name != "conflicts":
+                setattr(result, name, getattr(result, name) + n)
+        result.add_conflicts(counts.get("conflicts", []))
+        result.conflicts_omitted = result.stale - len(result.conflicts)
         log.debug("upsert into %s: %r", table, result)
         return result
+
+    def _conflicts(self, table: Table, records: Iterable[Sequence[Any]]) -> list[Conflict]:
+        """Conflicts from sampled records: the key values, the incoming version, the
+        stored version (as the database returns them; decoded as reads decode them)."""
+        names = [*table.primary_key, table.version]
+        decode = self._decoder(table, names)
+        n = len(table.primary_key)
+        out = []
+        for record in records:
+            incoming = decode(record[:n + 1])
+            stored = decode([*record[:n], record[n + 1]])
+            out.append(Conflict({k: incoming[k] for k in table.primary_key},
+                                incoming[table.version], stored[table.version]))
+        return out
 
     def _require_table(self, table: Table) -> None:
         if table.name not in self._ensured:

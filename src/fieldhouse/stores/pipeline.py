@@ -27,7 +27,7 @@ from typing import Any
 from ..table import Table
 from ..types import INT_RANGE, caster
 from .prepare import Prepared
-from .result import Rejected, UpsertResult
+from .result import CONFLICT_LIMIT, Rejected, UpsertResult
 
 #: Key column types whose Python order is the database's order (text compared as "C").
 SORTABLE = {"text", "int", "bigint", "bool", "date", "timestamptz", "decimal"}
@@ -48,7 +48,8 @@ class Plan:
     irregular_positions: list[int] = field(default_factory=list)
     unique: list[bool] = field(default_factory=list)  # per chunk: no two rows share a key
 
-    def result(self, table: Table, chunks: Sequence[Prepared], irregular: Prepared | None) -> UpsertResult:
+    def result(self, table: Table, chunks: Sequence[Prepared], irregular: Prepared | None,
+               conflict_limit: int = CONFLICT_LIMIT) -> UpsertResult:
         """What ``prepare`` of the whole batch would report: superseded counts, and the
         rejects in input order."""
         found: list[tuple[int, Rejected]] = []
@@ -61,7 +62,11 @@ class Plan:
             same += prepared.superseded_same
             found += _placed(prepared.rejects, rows, positions)
         found.sort(key=itemgetter(0))
-        return UpsertResult(table.name, stale=stale, unchanged=same, rejects=[r for _, r in found])
+        result = UpsertResult(table.name, stale=stale, unchanged=same, rejects=[r for _, r in found],
+                              conflict_limit=conflict_limit)
+        for prepared, _, _ in parts:
+            result.add_conflicts(prepared.conflicts)
+        return result
 
 
 def _placed(rejects: list[Rejected], rows: list[Any], positions: list[int]) -> list[tuple[int, Rejected]]:
@@ -203,6 +208,9 @@ def _timed(write: Callable[[Prepared], dict[str, int]], prepared: Prepared, stat
         stats["write"] = stats.get("write", 0.0) + time.perf_counter() - t0
 
 
-def _add(totals: dict[str, int], counts: Mapping[str, int]) -> None:
+def _add(totals: dict[str, Any], counts: Mapping[str, Any]) -> None:
     for name, value in counts.items():
-        totals[name] = totals.get(name, 0) + value
+        if isinstance(value, list):  # the conflict sample
+            totals.setdefault(name, []).extend(value)
+        else:
+            totals[name] = totals.get(name, 0) + value

@@ -24,7 +24,7 @@ from . import postgresql_sql as sql
 from .base import BaseStore, log
 from .capabilities import FULL
 from .prepare import Prepared
-from .result import UpsertResult
+from .result import CONFLICT_LIMIT, UpsertResult
 
 ADAPT = {"json": Jsonb}
 _stage_names = itertools.count(1)
@@ -127,9 +127,10 @@ class PostgresStore(BaseStore):
     pipeline_chunk = 100_000
 
     def _write(self, table: Table, rows: Iterable[Mapping[str, Any]], mode: str,
-               snapshots: Iterable[tuple[Any, Any]] | None = None) -> UpsertResult:
+               snapshots: Iterable[tuple[Any, Any]] | None = None,
+               conflict_limit: int = CONFLICT_LIMIT) -> UpsertResult:
         if table.parent_key:  # snapshot batches are written in one statement, whatever their size
-            return super()._write(table, rows, mode, snapshots)
+            return super()._write(table, rows, mode, snapshots, conflict_limit)
         if not isinstance(rows, list | tuple):
             rows = list(rows)
         if len(rows) > self.pipeline_threshold:
@@ -140,14 +141,15 @@ class PostgresStore(BaseStore):
                 #: where the time of the last pipelined batch went (for benchmarks and logs)
                 self.pipeline_stats: dict[str, float] = {
                     "chunks": len(plan.chunks), "split": time.perf_counter() - t0}
-                return self._write_pipelined(table, plan, mode)
-        return super()._write(table, rows, mode)
+                return self._write_pipelined(table, plan, mode, conflict_limit)
+        return super()._write(table, rows, mode, conflict_limit=conflict_limit)
 
-    def _write_pipelined(self, table: Table, plan: pipeline.Plan, mode: str) -> UpsertResult:
+    def _write_pipelined(self, table: Table, plan: pipeline.Plan, mode: str,
+                         conflict_limit: int = CONFLICT_LIMIT) -> UpsertResult:
         """The same rows, counts and rejects as the whole batch in one statement."""
-        irregular = self._prepare(table, plan.irregular) if plan.irregular else None
+        irregular = self._prepare(table, plan.irregular, conflict_limit=conflict_limit) if plan.irregular else None
         if irregular is not None and irregular.rows:  # cannot happen: a row without a key
-            return super()._write(table, plan.rows, mode)
+            return super()._write(table, plan.rows, mode, conflict_limit=conflict_limit)
         chunks: list[Prepared | None] = [None] * len(plan.chunks)
         failed: list[BaseException] = []
 
@@ -155,7 +157,8 @@ class PostgresStore(BaseStore):
             chunk = chunks[i]
             if chunk is None:  # prepared once, even when a deadlock makes the batch run again
                 try:
-                    chunk = chunks[i] = self._prepare(table, plan.chunks[i], unique=plan.unique[i])
+                    chunk = chunks[i] = self._prepare(table, plan.chunks[i], unique=plan.unique[i],
+                                                      conflict_limit=conflict_limit)
                 except Exception as exc:
                     failed.append(exc)
                     raise
@@ -168,7 +171,8 @@ class PostgresStore(BaseStore):
                 inserted = self._insert_new_keys(table, p, written_at)
                 if inserted is not None:
                     return {"inserted": inserted} if mode == "upsert" else {"inserted": inserted, "unchanged": 0}
-                return self._apply_stage(table, self._stage(table, p.rows), len(p.rows), mode, written_at, ranged=True)
+                return self._apply_stage(table, self._stage(table, p.rows), len(p.rows), mode, written_at,
+                                         ranged=True, conflict_limit=conflict_limit)
 
             return pipeline.run(len(chunks), prepared, write, self.pipeline_stats)
 
@@ -178,7 +182,7 @@ class PostgresStore(BaseStore):
             if failed:  # prepare raised: let it through as it would for the whole batch
                 raise failed[0] from None
             raise
-        result = plan.result(table, [c for c in chunks if c is not None], irregular)
+        result = plan.result(table, [c for c in chunks if c is not None], irregular, conflict_limit)
         log.debug("pipelined upsert into %s: %s", table,
                   ", ".join(f"{k} {v:.2f}" if isinstance(v, float) else f"{k} {v}" for k, v in self.pipeline_stats.items()))
         return self._finish(table, result, counts)
@@ -187,10 +191,11 @@ class PostgresStore(BaseStore):
         if not prepared.rows:
             return {}
         stage = self._stage(table, prepared.rows)
-        return self._apply_stage(table, stage, len(prepared.rows), mode, written_at)
+        return self._apply_stage(table, stage, len(prepared.rows), mode, written_at,
+                                 conflict_limit=prepared.conflict_limit)
 
     def _apply_snapshots(self, table: Table, prepared: Prepared, markers: Table,
-                         marker_rows: list[tuple[Any, ...]], written_at: datetime) -> dict[str, int]:
+                         marker_rows: list[tuple[Any, ...]], written_at: datetime) -> dict[str, Any]:
         """The markers are upserted first, in parent order; then every marker row of the
         batch is locked (FOR UPDATE, in the same order) before the markers are compared,
         so a concurrent writer of the same parent waits for this commit, and the rows and
@@ -202,6 +207,10 @@ class PostgresStore(BaseStore):
         cur.execute(sql.lock_markers(markers, mstage))
         cur.execute(sql.keep_current_markers(markers, mstage))
         stage = self._stage(table, prepared.rows)
+        conflicts = []
+        if prepared.conflict_limit:
+            conflicts = self._conflicts(table, cur.execute(
+                sql.sample_stale_snapshots(table, markers, stage, mstage), (prepared.conflict_limit,)).fetchall())
         stale = cur.execute(sql.drop_stale_rows(table, stage, mstage)).rowcount
         deleted = cur.execute(sql.delete_replaced(table, stage, mstage)).rowcount
         cur.execute(sql.drop_stage(mstage))
@@ -211,6 +220,7 @@ class PostgresStore(BaseStore):
             cur.execute(sql.drop_stage(stage))
         counts["stale"] = counts.get("stale", 0) + stale
         counts["deleted"] = deleted
+        counts["conflicts"] = conflicts
         return counts
 
     def _insert_new_keys(self, table: Table, prepared: Prepared, written_at: datetime) -> int | None:
@@ -261,8 +271,9 @@ class PostgresStore(BaseStore):
         return stage
 
     def _apply_stage(
-        self, table: Table, stage: str, total: int, mode: str, written_at: datetime, ranged: bool = False
-    ) -> dict[str, int]:
+        self, table: Table, stage: str, total: int, mode: str, written_at: datetime, ranged: bool = False,
+        conflict_limit: int = 0,
+    ) -> dict[str, Any]:
         """Apply the ``total`` rows of ``stage`` and drop it.  ``ranged``: the stage holds one
         chunk of a batch, so joins read only the table's rows in the chunk's key range."""
         cur = self.conn.cursor()
@@ -279,8 +290,13 @@ class PostgresStore(BaseStore):
             equal = total
         else:
             equal = cur.execute(sql.count_equal(table, stage, ranged)).fetchone()[0]
+        conflicts = []
+        if equal < total and conflict_limit and mode == "upsert":
+            conflicts = self._conflicts(table, cur.execute(
+                sql.sample_stale(table, stage, ranged), (conflict_limit,)).fetchall())
         cur.execute(sql.drop_stage(stage))
         return {
+            "conflicts": conflicts,
             "inserted": inserted,
             "updated": updated,
             "unchanged": equal - inserted - updated,

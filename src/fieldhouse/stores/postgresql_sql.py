@@ -311,6 +311,32 @@ def count_equal(table: Table, stage: str, ranged: bool = False) -> str:
     )
 
 
+def sample_stale(table: Table, stage: str, ranged: bool = False) -> str:
+    """After apply_stage: up to ``%s`` staged rows the table does not hold exactly (stale),
+    in key order: the key values, the staged version, the stored version."""
+    join = " AND ".join(f"t.{quote(k)} = s.{quote(k)}" for k in table.primary_key)
+    prefix, cond = _in_range(table, stage) if ranged else ("", "")
+    version = quote(table.version)
+    return (
+        f"{prefix}SELECT {_cols(list(table.primary_key), 's.')}, s.{version}, t.{version} "
+        f"FROM {quote(stage)} AS s JOIN {qualified(table)} AS t ON {join} "
+        f"WHERE {_rank('s', table)} <> {_rank('t', table)}{cond} ORDER BY {key_order(table, 's.')} LIMIT %s"
+    )
+
+
+def sample_stale_snapshots(table: Table, markers: Table, stage: str, marker_stage: str) -> str:
+    """Before :func:`drop_stale_rows`: up to ``%s`` staged rows of parents that are not
+    applied, in key order: the key values, the row's version, the stored marker's version."""
+    version = quote(table.version)
+    return (
+        f"SELECT {_cols(list(table.primary_key), 's.')}, s.{version}, m.{version} "
+        f"FROM {quote(stage)} AS s JOIN {qualified(markers)} AS m ON {_parent_match(table, 's')} "
+        f"WHERE NOT EXISTS (SELECT 1 FROM {quote(marker_stage)} AS ms WHERE "
+        + " AND ".join(f"ms.{quote(k)} = s.{quote(k)}" for k in table.parent_key or ())
+        + f") ORDER BY {key_order(table, 's.')} LIMIT %s"
+    )
+
+
 def _text(table: Table, column: str) -> str:
     """The column, compared as "C" (code points) if it is text."""
     return quote(column) + (' COLLATE "C"' if table.columns[column].type.name == "text" else "")
@@ -362,6 +388,10 @@ def count_rows(table: Table, conditions: list[Condition]) -> str:
 
 def max_value(table: Table, column: str, conditions: list[Condition]) -> str:
     return f"SELECT max({_text(table, column)}) FROM {qualified(table)}{_where(table, conditions)}"
+
+
+def delete_rows(table: Table, conditions: list[Condition]) -> str:
+    return f"DELETE FROM {qualified(table)}{_where(table, conditions)}"
 
 
 # -- the portable rank, computed in SQL (docs/upsert.md, "The rank") ---------------------

@@ -30,7 +30,7 @@ from ..errors import CastError
 from ..table import Table
 from ..types import INT_RANGE, CastRow, caster, json_text
 from . import rank as rank_mod
-from .result import Rejected, UpsertResult
+from .result import CONFLICT_LIMIT, Conflict, Rejected, UpsertResult
 
 
 @dataclass
@@ -43,14 +43,21 @@ class Prepared:
     rejects: list[Rejected] = field(default_factory=list)
     superseded_stale: int = 0  # lost to a newer copy of the key within the batch
     superseded_same: int = 0  # an identical copy of the key was already in the batch
+    #: the stale copies sampled (at most ``conflict_limit``), each with the winning copy's
+    #: version; the store samples its own stale rows up to the same limit
+    conflicts: list[Conflict] = field(default_factory=list)
+    conflict_limit: int = CONFLICT_LIMIT
 
     def result(self) -> UpsertResult:
-        return UpsertResult(
+        result = UpsertResult(
             self.table.name,
             stale=self.superseded_stale,
             unchanged=self.superseded_same,
             rejects=list(self.rejects),
+            conflict_limit=self.conflict_limit,
         )
+        result.add_conflicts(self.conflicts)
+        return result
 
 
 def prepare(
@@ -59,13 +66,15 @@ def prepare(
     adapt: Mapping[str, Callable[[Any], Any]] | None = None,
     *,
     unique: bool = False,
+    conflict_limit: int = CONFLICT_LIMIT,
 ) -> Prepared:
     """Check, cast, hash and deduplicate ``rows`` for ``table``.
 
     ``adapt`` maps a type name to a function turning a cast value into what the driver
     binds (e.g. dates to ISO text for SQLite); it is applied after hashing.  ``unique``:
     the caller knows that no two rows have the same key, so there is nothing to resolve
-    (the result is the same, without the bookkeeping).
+    (the result is the same, without the bookkeeping).  ``conflict_limit``: how many
+    copies beaten by a newer copy of their key are kept in ``Prepared.conflicts``.
 
     Each row goes first through a converter generated for the table (see
     :func:`_fast_converter`), which handles rows whose values already have their
@@ -80,7 +89,9 @@ def prepare(
     key_idx = [columns.index(c) for c in table.primary_key]
     version_idx = columns.index(table.version)
     key_set = set(table.primary_key)
-    prep = Prepared(table)
+    prep = Prepared(table, conflict_limit=max(0, conflict_limit))
+    losers: list[tuple[tuple[Any, ...], Any]] = []  # (key, version) of sampled stale copies
+    room = prep.conflict_limit
     best: dict[tuple[Any, ...], tuple[Any, str, tuple[Any, ...]]] = {}
     accepted: list[tuple[Any, ...]] = []  # with unique: the rows, in input order
     keep = accepted.append
@@ -146,11 +157,19 @@ def prepare(
         if (version, rank) > (seen[0], seen[1]):
             best[key] = (version, rank, values)
             prep.superseded_stale += 1
+            if len(losers) < room:
+                losers.append((key, seen[0]))
         elif (version, rank) == (seen[0], seen[1]):
             prep.superseded_same += 1
         else:
             prep.superseded_stale += 1
+            if len(losers) < room:
+                losers.append((key, version))
 
+    if losers:
+        names = table.primary_key
+        prep.conflicts = [Conflict(dict(zip(names, key, strict=True)), version, best[key][0])
+                          for key, version in losers]
     winners = accepted if unique else [v[2] for v in best.values()]
     prep.rows = adapt_rows(table, winners, adapt)
     return prep

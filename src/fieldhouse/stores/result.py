@@ -10,6 +10,21 @@ from typing import Any
 #: holds them (tables with a ``parent_key``; see docs/upsert.md).
 OUTCOMES = ("inserted", "updated", "unchanged", "stale", "rejected", "deleted")
 
+#: How many conflicts ``upsert`` keeps per call unless told otherwise (``conflict_limit=``).
+CONFLICT_LIMIT = 1000
+
+
+@dataclass(frozen=True)
+class Conflict:
+    """A stale row: an incoming row that lost to a newer one.  ``key`` holds its
+    primary-key values; ``stored_version`` is the version that beat it: the stored row's
+    (or, for a table of snapshots, the stored snapshot marker's), or the winning copy's
+    when another copy of the key in the same batch beat it."""
+
+    key: dict[str, Any]
+    incoming_version: Any
+    stored_version: Any
+
 
 @dataclass(frozen=True)
 class Rejected:
@@ -53,6 +68,11 @@ class UpsertResult:
     #: Rejected rows counted but not kept in ``rejects`` (a long load keeps the first few;
     #: the quarantine has them all).
     rejects_omitted: int = 0
+    #: A sample of the stale rows (at most ``conflict_limit``), and how many stale rows
+    #: were not sampled: ``len(conflicts) + conflicts_omitted == stale``.
+    conflicts: list[Conflict] = field(default_factory=list)
+    conflicts_omitted: int = 0
+    conflict_limit: int = field(default=CONFLICT_LIMIT, repr=False, compare=False)
 
     @property
     def rejected(self) -> int:
@@ -71,10 +91,18 @@ class UpsertResult:
         return {name: getattr(self, name) for name in OUTCOMES}
 
     def __iadd__(self, other: UpsertResult) -> UpsertResult:
-        for name in ("inserted", "updated", "unchanged", "stale", "deleted", "refreshed", "rejects_omitted"):
+        for name in ("inserted", "updated", "unchanged", "stale", "deleted", "refreshed", "rejects_omitted",
+                     "conflicts_omitted"):
             setattr(self, name, getattr(self, name) + getattr(other, name))
         self.rejects.extend(other.rejects)
+        self.add_conflicts(other.conflicts)
         return self
+
+    def add_conflicts(self, conflicts: list[Conflict]) -> None:
+        """Append ``conflicts`` up to ``conflict_limit``; the rest count as omitted."""
+        room = max(0, self.conflict_limit - len(self.conflicts))
+        self.conflicts.extend(conflicts[:room])
+        self.conflicts_omitted += max(0, len(conflicts) - room)
 
     def __repr__(self) -> str:
         inner = ", ".join(f"{k}={v}" for k, v in self.counts().items())

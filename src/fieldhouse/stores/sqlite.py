@@ -178,12 +178,16 @@ class SQLiteStore(BaseStore):
         cur.execute(sql.create_stage(table))
         try:
             cur.executemany(sql.fill_stage(table), prepared.rows)
-            return self._apply_stage(cur, table, mode, written_at)
+            return self._apply_stage(cur, table, mode, written_at, prepared.conflict_limit)
         finally:
             cur.execute(sql.drop_stage())
 
-    def _apply_stage(self, cur: sqlite3.Cursor, table: Table, mode: str, written_at: datetime) -> dict[str, int]:
+    def _apply_stage(self, cur: sqlite3.Cursor, table: Table, mode: str, written_at: datetime,
+                     conflict_limit: int = 0) -> dict[str, Any]:
         inserted, newer, same, older, refreshed = cur.execute(sql.classify(table)).fetchone()
+        conflicts = []
+        if mode == "upsert" and older and conflict_limit:  # before the write: the stored versions
+            conflicts = self._conflicts(table, cur.execute(sql.sample_stale(table), (conflict_limit,)).fetchall())
         params = (timestamp_text(written_at),) if table.written_at else ()
         cur.execute(sql.apply_stage(table, mode), params)
         if mode == "insert_new":
@@ -191,10 +195,10 @@ class SQLiteStore(BaseStore):
         if mode == "replace":  # every staged row that differs is written
             return {"inserted": inserted, "updated": newer + older, "unchanged": same, "refreshed": refreshed}
         return {"inserted": inserted, "updated": newer, "unchanged": same, "stale": older,
-                "refreshed": refreshed}
+                "refreshed": refreshed, "conflicts": conflicts}
 
     def _apply_snapshots(self, table: Table, prepared: Prepared, markers: Table,
-                         marker_rows: list[tuple[Any, ...]], written_at: datetime) -> dict[str, int]:
+                         marker_rows: list[tuple[Any, ...]], written_at: datetime) -> dict[str, Any]:
         cur = self.conn.cursor()
         for stage in (sql.STAGE, sql.MARKER_STAGE):
             cur.execute(sql.drop_stage(stage))
@@ -205,6 +209,10 @@ class SQLiteStore(BaseStore):
             cur.execute(sql.apply_stage(markers, "upsert", sql.MARKER_STAGE))
             cur.execute(sql.keep_current_markers(markers))
             cur.executemany(sql.fill_stage(table), prepared.rows)
+            conflicts = []
+            if prepared.conflict_limit:
+                conflicts = self._conflicts(table, cur.execute(
+                    sql.sample_stale_snapshots(table, markers), (prepared.conflict_limit,)).fetchall())
             stale = cur.execute(sql.drop_stale_rows(table)).rowcount
             deleted = cur.execute(sql.delete_replaced(table)).rowcount
             counts = self._apply_stage(cur, table, "replace", written_at)
@@ -213,6 +221,7 @@ class SQLiteStore(BaseStore):
                 cur.execute(sql.drop_stage(stage))
         counts["stale"] = stale
         counts["deleted"] = deleted
+        counts["conflicts"] = conflicts
         return counts
 
     # -- reads -----------------------------------------------------------------------

@@ -132,6 +132,17 @@ def classify(table: Table, stage: str = STAGE) -> str:
     )
 
 
+def sample_stale(table: Table, stage: str = STAGE) -> str:
+    """Up to ``?`` staged rows older than the stored row of their key, in key order: the
+    key values, the staged version, the stored version (the conflict sample)."""
+    keys, version = _cols(list(table.primary_key), "s."), quote(table.version)
+    return (
+        f"SELECT {keys}, s.{version}, t.{version} FROM temp.{quote(stage)} AS s "
+        f"JOIN {qualified(table)} AS t ON {_key_join(table)} WHERE {_rank('s', table)} < {_rank('t', table)} "
+        f"ORDER BY {keys} LIMIT ?"
+    )
+
+
 def apply_stage(table: Table, mode: str, stage: str = STAGE) -> str:
     """One set-based statement: insert new keys; for existing keys overwrite only when the
     staged (version, rank) is greater (mode ``upsert``), never (``insert_new``) or whenever
@@ -169,6 +180,19 @@ def keep_current_markers(markers: Table) -> str:
 
 def _parent_match(table: Table, alias: str) -> str:
     return " AND ".join(f"m.{quote(k)} = {alias}.{quote(k)}" for k in table.parent_key or ())
+
+
+def sample_stale_snapshots(table: Table, markers: Table) -> str:
+    """Before :func:`drop_stale_rows`: up to ``?`` staged rows of parents that are not
+    applied, in key order: the key values, the row's version, the stored marker's version."""
+    keys, version = _cols(list(table.primary_key), "s."), quote(table.version)
+    return (
+        f"SELECT {keys}, s.{version}, m.{version} FROM temp.{quote(STAGE)} AS s "
+        f"JOIN {qualified(markers)} AS m ON {_parent_match(table, 's')} "
+        f"WHERE NOT EXISTS (SELECT 1 FROM temp.{quote(MARKER_STAGE)} AS ms WHERE "
+        + " AND ".join(f"ms.{quote(k)} = s.{quote(k)}" for k in table.parent_key or ())
+        + f") ORDER BY {keys} LIMIT ?"
+    )
 
 
 def drop_stale_rows(table: Table) -> str:
@@ -230,3 +254,7 @@ def count_rows(table: Table, conditions: list[Condition]) -> str:
 
 def max_value(table: Table, column: str, conditions: list[Condition]) -> str:
     return f"SELECT max({quote(column)}) FROM {qualified(table)}{_where(conditions)}"
+
+
+def delete_rows(table: Table, conditions: list[Condition]) -> str:
+    return f"DELETE FROM {qualified(table)}{_where(conditions)}"

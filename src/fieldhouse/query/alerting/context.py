@@ -53,11 +53,14 @@ class Context:
     def load(cls, data: Store, control: Store, sources: Sequence[Source], settings: AlertSettings,
              now: datetime) -> Context:
         ctx = cls(data, control, list(sources), settings, now)
+        wanted = {source.name for source in ctx.sources}
         if control.table_exists(ledger.RUNS_TABLE):
             for row in control.iter_rows(ledger.RUNS_TABLE, order_by=["-started_at", "-run_id"]):
                 held = ctx.runs.setdefault(row["source"], [])
                 if len(held) < HISTORY:
                     held.append(row)
+                elif wanted and all(len(ctx.runs.get(name, ())) >= HISTORY for name in wanted):
+                    break  # every installed source has its history: the rest is older
         return ctx
 
     def finished(self, source: str) -> list[dict[str, Any]]:

@@ -18,7 +18,7 @@ from __future__ import annotations
 import logging
 import random
 import time
-from collections.abc import Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass, fields, replace
 from datetime import UTC
@@ -137,8 +137,11 @@ class Fetcher:
         session: requests.Session | None = None,
         headers: Mapping[str, str] | None = None,
         rng: random.Random | None = None,
+        empty_ok: Callable[[str], bool] | None = None,
     ) -> None:
         self.source = source
+        #: Endpoints whose empty ``{}`` / ``[]`` answer is data (e.g. "nothing changed").
+        self.empty_ok = empty_ok or (lambda endpoint: False)
         self.base_url = base_url.rstrip("/")
         self.policy = policy or FetchPolicy()
         self.validator = validator
@@ -267,7 +270,7 @@ class Fetcher:
                     f"{self.source} {endpoint}: HTTP {status} (a client error; not retried)",
                     endpoint=endpoint, attempts=attempt, status=status,
                 )
-            data = parse_json(body, endpoint)
+            data = parse_json(body, endpoint, self.empty_ok(endpoint))
             self.validator(endpoint, data)
         except (_Retryable, BadResponseError) as exc:
             self.breaker.record_failure()

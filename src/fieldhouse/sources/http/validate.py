@@ -15,8 +15,10 @@ from ...errors import BadResponseError
 Validator = Callable[[str, Any], None]
 
 
-def parse_json(body: bytes, endpoint: str) -> Any:
-    """The parsed body, or BadResponseError (not UTF-8, not JSON, truncated, empty)."""
+def parse_json(body: bytes, endpoint: str, allow_empty: bool = False) -> Any:
+    """The parsed body, or BadResponseError (not UTF-8, not JSON, truncated, empty; an
+    empty ``{}`` / ``[]`` is accepted with ``allow_empty``, for an endpoint where it means
+    "nothing changed")."""
     import json
 
     try:
@@ -33,7 +35,7 @@ def parse_json(body: bytes, endpoint: str) -> Any:
             f"{endpoint}: the response is not valid JSON (truncated or an error page?): {exc}",
             endpoint=endpoint,
         ) from None
-    if data in ({}, []):
+    if data in ({}, []) and not allow_empty:
         raise BadResponseError(f"{endpoint}: the response is an empty {json.dumps(data)}",
                                endpoint=endpoint)
     return data

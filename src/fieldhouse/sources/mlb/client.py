@@ -34,6 +34,7 @@ SPORT_MLB = "1"
 PATHS = {
     "schedule": "v1/schedule",
     "feed/live": "v1.1/game/{pk}/feed/live",
+    "feed/live/diffPatch": "v1.1/game/{pk}/feed/live/diffPatch",
     "teams": "v1/teams",
     "people": "v1/people",
     "seasons": "v1/seasons/{season}",
@@ -63,7 +64,8 @@ class MLBClient:
         mlb = settings.for_source(SOURCE, MLBSettings)
         fetcher = Fetcher(SOURCE, mlb.base_url, FetchPolicy.from_settings(settings, mlb, **policy),
                           validator=check_body, clock=clock, rng=rng,
-                          headers={"Accept-Encoding": "gzip, deflate"})
+                          headers={"Accept-Encoding": "gzip, deflate"},
+                          empty_ok=lambda path: path.endswith("/feed/live/diffPatch"))
         return cls(fetcher)
 
     @property
@@ -96,6 +98,12 @@ class MLBClient:
     def feed(self, game_pk: int) -> Response:
         """The live feed of one game (its ``gamePk`` checked against the body)."""
         return self.get("feed/live", pk=int(game_pk))
+
+    def diff_patch(self, game_pk: int, start_timecode: str) -> Response:
+        """What changed in a game's feed since ``start_timecode`` (``YYYYMMDD_HHMMSS``, the
+        ``metaData.timeStamp`` of the state held): a list of ``{"diff": [...]}``, or a whole
+        feed when the server prefers (see :mod:`.patch`)."""
+        return self.get("feed/live/diffPatch", {"startTimecode": start_timecode}, pk=int(game_pk))
 
     def teams(self, season: str) -> Response:
         return self.get("teams", {"sportId": SPORT_MLB, "season": str(season)})

@@ -185,3 +185,22 @@ class MLBAuditOptions(_Scope):
 
     def arguments(self) -> dict[str, Any]:
         return self.scope_arguments()
+
+
+class MLBWatchOptions(SourceOptions):
+    """``fieldhouse watch mlb [--date D] [--games PK,PK]``: the games of one day (default:
+    today, UTC) that are not final, or just the games given (see docs/live.md)."""
+
+    date: dt.date | None = Field(None, description="The day to watch, YYYY-MM-DD (default: today, UTC).",
+                                 json_schema_extra={"metavar": "DATE"})
+    games: list[int] | None = Field(None, description="Only these games (gamePk), e.g. 717209,746139.",
+                                    json_schema_extra={"metavar": "PK,PK"})
+
+    _date = field_validator("date", mode="before")(classmethod(lambda cls, v: _day(v, "--date")))
+    _games = field_validator("games", mode="before")(_Scope._games.__func__)  # type: ignore[attr-defined]
+
+    def day(self) -> dt.date:
+        return self.date or dt.datetime.now(dt.UTC).date()
+
+    def arguments(self) -> dict[str, Any]:
+        return {"date": self.day().isoformat(), **({"games": self.games} if self.games else {})}

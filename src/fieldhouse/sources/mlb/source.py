@@ -15,7 +15,13 @@ from datetime import timedelta
 from typing import Any
 
 from ..protocol import BaseSource, SourceContext, SourceOptions
-from .options import MLBAuditOptions, MLBBackfillOptions, MLBRetryOptions, MLBSyncOptions
+from .options import (
+    MLBAuditOptions,
+    MLBBackfillOptions,
+    MLBRetryOptions,
+    MLBSyncOptions,
+    MLBWatchOptions,
+)
 from .settings import MLBSettings
 
 #: A small, stable answer of the API for the pre-flight (one call, counted like any).
@@ -26,7 +32,7 @@ class MLBSource(BaseSource):
     name = "mlb"
     settings_model = MLBSettings
     options = {"sync": MLBSyncOptions, "backfill": MLBBackfillOptions, "retry": MLBRetryOptions,
-               "audit": MLBAuditOptions}
+               "audit": MLBAuditOptions, "watch": MLBWatchOptions}
 
     @property
     def demo(self):  # type: ignore[override]
@@ -38,6 +44,18 @@ class MLBSource(BaseSource):
         from .schema import tables
 
         return tables()
+
+    def live(self, data: Any, now: Any) -> bool | None:
+        """Whether a game is on, from the data (the freshness alert asks): a game of today or
+        yesterday (US dates lag UTC) whose stored state is ``Live``.  None otherwise: the
+        alert then reads recent run activity."""
+        games = self.tables()["mlb.games"]
+        if not data.table_exists(games):
+            return None
+        days = [now.date(), now.date() - timedelta(days=1)]
+        found = data.rows(games, where={"abstract_state": "Live", "official_date": ("in", days)},
+                          columns=["game_pk"], limit=1)
+        return True if found else None
 
     def handlers(self) -> Mapping[str, Any]:
         from .handlers import HANDLERS
@@ -98,6 +116,15 @@ class MLBSource(BaseSource):
         span = options.date_range() if hasattr(options, "date_range") else None
         days = [span[0] + timedelta(days=n) for n in range((span[1] - span[0]).days + 1)] if span else None
         return audits_for(dates=days, games=getattr(options, "games", None), season=getattr(options, "season", None))
+
+    def watch_plan(self, context: SourceContext, stores: Any) -> Any:
+        from .watch import MLBWatchPlan
+
+        o: Any = context.options
+        s = context.settings
+        knobs = {"full_every": s.watch_full_every, "keep_captures": s.watch_keep_captures,
+                 "keep_diffs": s.watch_keep_diffs}
+        return MLBWatchPlan(context.client, stores, o.day(), o.games, knobs)
 
 
 source = MLBSource()

@@ -4,6 +4,7 @@ settings, season="2018-19", season_type="playoffs")``)."""
 
 from __future__ import annotations
 
+import datetime as _dt
 from datetime import date
 from typing import Any, ClassVar
 
@@ -120,3 +121,26 @@ class NBAAuditOptions(SourceOptions):
 
     def arguments(self) -> dict[str, Any]:
         return {"season": self.season} if self.season else {}
+
+
+class NBAWatchOptions(SourceOptions):
+    """``fieldhouse watch nba [--date D]``: one day's games (default: today, UTC)."""
+
+    date: _dt.date | None = Field(None, description="The day to watch, YYYY-MM-DD (default: today, UTC).",
+                              json_schema_extra={"metavar": "DATE"})
+
+    @field_validator("date", mode="before")
+    @classmethod
+    def _day(cls, value: Any) -> Any:
+        if isinstance(value, str):
+            try:
+                return _dt.date.fromisoformat(value.strip())
+            except ValueError:
+                raise ConfigError(f"--date {value!r} is not a date: write it as YYYY-MM-DD") from None
+        return value
+
+    def day(self) -> _dt.date:
+        return self.date or _dt.datetime.now(_dt.UTC).date()
+
+    def arguments(self) -> dict[str, Any]:
+        return {"date": self.day().isoformat()}

@@ -11,7 +11,13 @@ from datetime import date
 from typing import Any
 
 from ..protocol import BaseSource, SourceContext, SourceOptions
-from .options import NBAAuditOptions, NBABackfillOptions, NBARetryOptions, NBASyncOptions
+from .options import (
+    NBAAuditOptions,
+    NBABackfillOptions,
+    NBARetryOptions,
+    NBASyncOptions,
+    NBAWatchOptions,
+)
 from .settings import NBASettings
 
 
@@ -19,7 +25,7 @@ class NBASource(BaseSource):
     name = "nba"
     settings_model = NBASettings
     options = {"sync": NBASyncOptions, "backfill": NBABackfillOptions, "retry": NBARetryOptions,
-               "audit": NBAAuditOptions}
+               "audit": NBAAuditOptions, "watch": NBAWatchOptions}
 
     @property
     def demo(self):  # type: ignore[override]
@@ -80,6 +86,12 @@ class NBASource(BaseSource):
 
         o: Any = context.options
         return unit_for_key(context.client, stores, key, as_of=o.as_of, full=o.full, safety_days=o.safety_days)
+
+    def watch_plan(self, context: SourceContext, stores: Any) -> Any:
+        from .watch import NBAWatchPlan
+
+        o: Any = context.options
+        return NBAWatchPlan(context.client, stores, o.day())
 
     def api_check(self, context: SourceContext) -> str:
         from .units import api_check
