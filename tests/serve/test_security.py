@@ -82,3 +82,13 @@ def test_no_secret_in_any_response_or_log_line(pg_url, tmp_path, caplog):
     assert PASSWORD not in caplog.text and TOKEN not in caplog.text
     log = (tmp_path / "logs" / "fieldhouse.log")
     assert not log.exists() or PASSWORD not in log.read_text()
+
+
+def test_the_cli_loads_the_service_only_when_serve_runs():
+    import subprocess
+    import sys
+
+    code = ("import sys, fieldhouse.cli; print([m for m in ('fastapi', 'uvicorn', 'jinja2', 'prometheus_client', "
+            "'fieldhouse.serve.app') if m in sys.modules])")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
+    assert out.strip() == "[]"
