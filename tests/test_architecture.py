@@ -17,8 +17,10 @@ import fieldhouse
 
 PACKAGE = Path(fieldhouse.__file__).parent
 CORE = {"errors", "types", "table", "urls", "settings", "_version"}
-RANK = {"core": 0, "stores": 1, "mapping": 2, "sources": 3, "runs": 4, "query": 5, "cli": 6, "testing": 6,
-        "root": 7}
+# serve/ (the HTTP service) is a face like the CLI: it reads through query and below; the CLI
+# starts it (imported lazily, inside the command).
+RANK = {"core": 0, "stores": 1, "mapping": 2, "sources": 3, "runs": 4, "query": 5, "cli": 6, "serve": 6,
+        "testing": 6, "root": 7}
 SOURCE_PACKAGES = sorted(p.name for p in (PACKAGE / "sources").iterdir()
                          if p.is_dir() and p.name not in ("http", "__pycache__"))
 MODULE_STRING = re.compile(r"^fieldhouse(\.\w+)+(:\w+)?$")

@@ -14,6 +14,7 @@ from . import (  # noqa: F401  (registers commands)
     replay,
     runs,
     schema,
+    serve,
     status,
     sync,
     watch,
