@@ -31,6 +31,7 @@ from ...stores.roles import Stores
 from .. import interrupt, ledger
 from ..doctor import preflight
 from ..execute import run_unit
+from ..filled import merge
 from ..heartbeat import Heartbeat
 from ..logs import run_context
 from ..report import RunReport, UnitOutcome
@@ -77,6 +78,7 @@ class WatchReport(RunReport):
             self.units.append(outcome)
             return
         held.tables = Counts.of(held.tables, outcome.tables)
+        held.filled = merge([held.filled, outcome.filled])
         held.status, held.error, held.traceback = outcome.status, outcome.error, outcome.traceback
         held.duration += outcome.duration
         held.attempts, held.dead_letter = outcome.attempts, outcome.dead_letter or held.dead_letter
@@ -128,6 +130,7 @@ def run_watch(stores: Stores, *, source: str, plan: WatchPlan, arguments: dict[s
         report.status, report.error = status, error
         report.http_calls = (http_calls() - base_calls) if http_calls else 0
         record.update(status=status, error=error, finished_at=datetime.now(UTC), counts=report.counts(),
+                      filled=report.filled(),
                       http_calls=report.http_calls, units_total=report.polls, units_failed=report.failed_polls,
                       preflight=report.preflight.as_dict() if report.preflight else None)
         try:
@@ -243,7 +246,8 @@ def _poll(stores: Stores, record: ledger.RunRecord, report: WatchReport, target:
     interval = None if polled is not None and polled.done and outcome.status == SUCCESS else \
         rules.next_interval(polled, quiet.get(key, 0), failures.get(key, 0), rng)
     due[key] = clock.monotonic() + (interval or 0.0)
-    record.update(counts=report.counts(), units_total=report.polls, units_failed=report.failed_polls)
+    record.update(counts=report.counts(), filled=report.filled(), units_total=report.polls,
+                  units_failed=report.failed_polls)
     record.save(stores.control)
     if on_event is not None:
         on_event(WatchEvent(key, at, clock.utcnow(), outcome.status, polled, interval, outcome.error))
