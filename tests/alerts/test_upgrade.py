@@ -40,3 +40,18 @@ def test_runs_and_status_read_a_ledger_of_the_previous_release(db_url, settings,
     assert status.exit_code == 0 and "alerts: none" in status.output, status.output
     shown = runner.invoke(app, ["runs", "show", report.run_id, "--conflicts", "--db", db_url], env=env)
     assert shown.exit_code == 0 and "no stale rows" in shown.output, shown.output
+
+
+def test_a_current_ledger_is_not_rewritten_by_a_read(sqlite_url, settings, monkeypatch):
+    """Reads never take the write lock (a running sync may hold it) when nothing is missing."""
+    from fieldhouse.runs import ledger
+
+    with connect(sqlite_url) as store:
+        run(store, settings, RowsUnit("fake/a", rows(3)))
+        called = []
+        monkeypatch.setattr(ledger, "ensure_ledger", lambda s: called.append(s))
+        ledger.upgrade(store)
+        assert called == []
+        as_previous_release(sqlite_url)
+        ledger.upgrade(store)
+        assert called == [store]

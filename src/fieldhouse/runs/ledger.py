@@ -140,10 +140,23 @@ def upgrade(store: Store) -> None:
     reads it; nothing if fieldhouse never ran there.  A store that refuses (a read-only
     user) is left as it is: the next run adds them."""
     try:
-        if store.table_exists(RUNS_TABLE):
+        if store.table_exists(RUNS_TABLE) and _behind(store):
             ensure_ledger(store)
     except FieldhouseError as exc:
         log.debug("ledger not upgraded: %s", exc)
+
+
+def _behind(store: Store) -> bool:
+    """Whether a ledger table or column this release declares is missing (read only: a
+    command never takes the write lock, which a running sync may hold, when nothing is)."""
+    describe = getattr(store, "_describe", None)
+    if not callable(describe):
+        return True
+    for table in LEDGER_TABLES:
+        found = describe(table)
+        if found is None or any(column not in found[0] for column in table.columns):
+            return True
+    return False
 
 
 # -- meta --------------------------------------------------------------------------------
