@@ -119,3 +119,40 @@ def test_the_pipeline_samples_as_the_one_statement_path_counts(pg_url, stored, b
                 assert c.incoming_version <= c.stored_version
             outcomes.append(result.counts())
     assert outcomes[0] == outcomes[1]
+
+
+@pytest.mark.postgres
+def test_a_concurrent_write_between_classify_and_write_is_counted_once(pg_url, monkeypatch):
+    """Classify first, then write: another writer commits between the two.  Every row is
+    still counted exactly once, by what the table holds after the write, and the table
+    ends with the newest copy of every key."""
+    from fieldhouse.stores import postgresql_sql as sql
+
+    table = scores_table()
+    keys = [f"g{i:02d}" for i in range(8)]
+    with fieldhouse.connect(pg_url) as store, fieldhouse.connect(pg_url) as other:
+        store.upsert(table, [row(k, day=1) for k in keys[4:]])  # g04..g07 stored at day 1
+        other.ensure_table(table)
+        write = sql.write_new_or_newer
+        done = []
+
+        def interleaved(*args, **kw):
+            if not done:  # the other writer commits after our classify, before our write
+                done.append(True)
+                other.upsert(table, [row("g00", pts=5, day=9), row("g01", day=2),
+                                     row("g04", pts=6, day=9), row("g05", day=2)])
+            return write(*args, **kw)
+
+        monkeypatch.setattr(sql, "write_new_or_newer", interleaved)
+        batch = [row(k, day=2) for k in keys]  # new g00..g03, newer g04..g07
+        result = store.upsert(table, batch)
+        assert done, "the interleaving did not happen"
+        # g00: beaten by the other writer's day 9 (stale); g01: the other wrote the same row
+        # (unchanged); g04: beaten (stale); g05: the same (unchanged); the rest written
+        assert result.total == 8
+        assert result.stale == 2 and result.unchanged == 2
+        assert result.inserted + result.updated == 4
+        assert sorted(c.key["game_id"] for c in result.conflicts) == ["g00", "g04"]
+        assert {c.stored_version for c in result.conflicts} == {ts(9)}
+        stored = {r["game_id"]: r["captured_at"] for r in store.rows(table)}
+        assert stored == {**dict.fromkeys(keys, ts(2)), "g00": ts(9), "g04": ts(9)}

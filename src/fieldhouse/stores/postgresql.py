@@ -282,16 +282,29 @@ class PostgresStore(BaseStore):
             inserted, _ = cur.execute(sql.apply_stage(table, stage, mode), params).fetchone()
             cur.execute(sql.drop_stage(stage))
             return {"inserted": inserted, "unchanged": total - inserted}
-        refreshed = cur.execute(sql.count_refreshed(table, stage, ranged)).fetchone()[0]
-        inserted, updated = cur.execute(sql.apply_stage(table, stage, mode), params).fetchone()
-        if inserted + updated == total or mode == "replace":
-            # every staged row was written (or held already: replace), and the rows, or
-            # their parent's snapshot marker, are locked by us until commit
-            equal = total
+        if mode == "replace":
+            return self._apply_replace(cur, table, stage, total, params)
+        bounds: tuple[Any, ...] = ()
+        if ranged:
+            bounds = cur.execute(sql.stage_bounds(table, stage)).fetchone()
+        new, newer, same, older, refreshed = cur.execute(sql.classify(table, stage, ranged), bounds).fetchone()
+        inserted = updated = 0
+        if new == total:  # nothing of the stage is stored: no join needed to pick the rows
+            inserted, updated = cur.execute(sql.apply_stage(table, stage, mode), params).fetchone()
+        elif new or newer:
+            inserted, updated = cur.execute(
+                sql.write_new_or_newer(table, stage, ranged), (*params, *bounds)).fetchone()
+        if inserted + updated == new + newer:
+            # every row classified new or newer was written; the others were identical or
+            # older when classified, and stored rows only get newer, so they still are not
+            # written: counted as classified
+            equal = inserted + updated + same
         else:
+            # a concurrent writer got to some keys between classify and write: count what
+            # the table holds now (rows we wrote are locked by us until commit)
             equal = cur.execute(sql.count_equal(table, stage, ranged)).fetchone()[0]
         conflicts = []
-        if equal < total and conflict_limit and mode == "upsert":
+        if equal < total and conflict_limit:
             conflicts = self._conflicts(table, cur.execute(
                 sql.sample_stale(table, stage, ranged), (conflict_limit,)).fetchall())
         cur.execute(sql.drop_stage(stage))
@@ -303,6 +316,15 @@ class PostgresStore(BaseStore):
             "stale": total - equal,
             "refreshed": min(refreshed, updated),
         }
+
+    def _apply_replace(self, cur: Any, table: Table, stage: str, total: int, params: tuple[Any, ...]) -> dict[str, Any]:
+        """The rows of applied snapshots: written wherever they differ; the parents'
+        markers are locked by us, so every staged row is then held exactly."""
+        refreshed = cur.execute(sql.count_refreshed(table, stage)).fetchone()[0]
+        inserted, updated = cur.execute(sql.apply_stage(table, stage, "replace"), params).fetchone()
+        cur.execute(sql.drop_stage(stage))
+        return {"inserted": inserted, "updated": updated, "unchanged": total - inserted - updated,
+                "stale": 0, "refreshed": min(refreshed, updated)}
 
     # -- reads -----------------------------------------------------------------------
     def _decoder(self, table: Table, columns: list[str]) -> Callable[[Sequence[Any]], dict[str, Any]]:

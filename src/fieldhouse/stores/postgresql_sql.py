@@ -285,6 +285,65 @@ def _in_range(table: Table, stage: str) -> tuple[str, str]:
     return prefix, f" AND {row} >= ROW({lo}) AND {row} <= ROW({hi})"
 
 
+def stage_bounds(table: Table, stage: str) -> str:
+    """The least and greatest value of the stage's first key column, in the column's own
+    collation (the primary key index's order): the key bounds bound by :func:`classify`
+    and :func:`write_new_or_newer` for a stage holding one chunk of a batch."""
+    first = quote(table.primary_key[0])
+    return f"SELECT min({first}), max({first}) FROM {quote(stage)}"
+
+
+def _bounded(table: Table, ranged: bool, alias: str = "t") -> str:
+    first = f"{alias}.{quote(table.primary_key[0])}"
+    return f" AND {first} >= %s AND {first} <= %s" if ranged else ""
+
+
+def classify(table: Table, stage: str, ranged: bool = False) -> str:
+    """Classify first: one join of the stage to the table, nothing written or locked.
+    Returns one row: (new, newer, same, older, refreshed), the staged rows whose key the
+    table does not hold, whose (version, rank) is greater, equal, less than the stored
+    row's, and of the newer those with the stored rank (same values, a newer version).
+    ``ranged``: bound the key bounds of :func:`stage_bounds` (an index range scan)."""
+    join = " AND ".join(f"t.{quote(k)} = s.{quote(k)}" for k in table.primary_key)
+    s, t, version = _rank("s", table), _rank("t", table), quote(table.version)
+    return (
+        f"SELECT count(*) FILTER (WHERE t.{quote(table.primary_key[0])} IS NULL), "
+        f"count(*) FILTER (WHERE {s} > {t}), count(*) FILTER (WHERE {s} = {t}), "
+        f"count(*) FILTER (WHERE {s} < {t}), "
+        f"count(*) FILTER (WHERE s.{version}{_collate(table)} > t.{version}{_collate(table)} "
+        f'AND s.{quote(HASH_COLUMN)} COLLATE "C" = t.{quote(HASH_COLUMN)} COLLATE "C") '
+        f"FROM {quote(stage)} AS s LEFT JOIN {qualified(table)} AS t ON {join}{_bounded(table, ranged)}"
+    )
+
+
+def write_new_or_newer(table: Table, stage: str, ranged: bool = False) -> str:
+    """After :func:`classify`: send only the staged rows that are new or newer than the
+    stored row to INSERT ... ON CONFLICT (which still decides, against rows a concurrent
+    writer may have written since), in key order.  Identical and older rows are never
+    touched, so an identical re-run writes no heap page.  Bound: written_at if the table
+    has one, then the key bounds if ``ranged``.  Returns one row: (inserted, updated)."""
+    names = [*table.content_columns, HASH_COLUMN]
+    select = _cols(names, "s.")
+    if table.written_at:
+        names.append(table.written_at)
+        select += ", %s::timestamptz"
+    key = _cols(list(table.primary_key))
+    join = " AND ".join(f"o.{quote(k)} = s.{quote(k)}" for k in table.primary_key)
+    updates = ", ".join(f"{quote(c)} = EXCLUDED.{quote(c)}" for c in names if c not in table.primary_key)
+    body = (
+        f"INSERT INTO {qualified(table)} AS t ({_cols(names)}) "
+        f"SELECT {select} FROM {quote(stage)} AS s LEFT JOIN {qualified(table)} AS o ON {join}"
+        f"{_bounded(table, ranged, 'o')} "
+        f"WHERE o.{quote(table.primary_key[0])} IS NULL OR {_rank('s', table)} > {_rank('o', table)} "
+        f"ORDER BY {key_order(table, 's.')} "
+        f"ON CONFLICT ({key}) DO UPDATE SET {updates} WHERE {_rank('EXCLUDED', table)} > {_rank('t', table)}"
+    )
+    return (
+        f"WITH w AS ({body} RETURNING (t.xmax = 0) AS fresh) "
+        "SELECT count(*) FILTER (WHERE fresh), count(*) FILTER (WHERE NOT fresh) FROM w"
+    )
+
+
 def count_refreshed(table: Table, stage: str, ranged: bool = False) -> str:
     """Before apply_stage: staged rows with the same values as the stored row and a newer
     version (the update will only move the version).  Counted before the write, so with a
