@@ -49,7 +49,11 @@ ANY_SCALAR = (st.none() | st.booleans() | st.integers() | st.integers(-2**70, 2*
               | st.sampled_from(["", " 12 ", "12.0", "12.5", "1e400", "nan", "\x00", "\ud800", "é",
                                  "2024-02-29", "2023-02-29", "APR 14, 2024", "04/14/2024", "20240414",
                                  "2024-04-14T00:00:00", "2024-04-14T10:00:00Z", "2024-04-14 10:00:00+02:00",
-                                 "yes", "W", "t", "36:12", "PT36M12.00S", "-0.0", "+5"]))
+                                 "yes", "W", "t", "36:12", "PT36M12.00S", "-0.0", "+5", "0012", "123456789",
+                                 "1234567890", "999999999999999999", "9999999999999999999", "٣", "True",
+                                 "TRUE", "true", "false", " true", "2024-04-14T10:00:00z", "2024-04-14T25:00:00Z",
+                                 "0001-01-01T00:00:00Z", "9999-12-31T23:59:59Z", "2024-04-14T10:00:00.5Z",
+                                 "2024-W15-1", " 202-01-01", "2024-1-014", "pt5m", "12:30"]))
 VALUE = ANY_SCALAR | st.lists(ANY_SCALAR, max_size=2) | st.dictionaries(st.text(max_size=2), ANY_SCALAR, max_size=2)
 FIELDS = ("id", "small", "ratio", "label", "flag", "day", "at", "amount", "doc", "keep")
 item = st.fixed_dictionaries({}, optional={

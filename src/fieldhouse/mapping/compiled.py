@@ -18,10 +18,11 @@ recorded fixtures and on generated records.
 from __future__ import annotations
 
 from collections.abc import Callable
+from datetime import UTC, date, datetime
 from typing import Any
 
 from ..errors import CastError
-from ..types import INT_RANGE, CastRow, caster
+from ..types import _FALSE, _TRUE, INT_RANGE, CastRow, caster
 from .expressions import Env, EvalError
 from .paths import Path
 from .spec import ColumnSpec, Target
@@ -53,32 +54,34 @@ class Columns:
 _EMPTY: dict[str, Any] = {}
 
 
-def _read_code(path: Path, consts: dict[str, Any], number: int, plain: set[str], bases: set[str]) -> str:
-    """An expression of Python reading ``path``; ``bases`` collects the elements it starts
-    from (``cur``, ``rec``), ``plain`` those it reads a key of first."""
-    if path.mark is not None or path.group is not None or path.up not in (None, 0) or not path.steps:
-        name = f"P{number}"
-        consts[name] = path
-        return f"{name}.resolve(frames)"
-    base = "cur" if path.up == 0 else "rec"
-    first, rest = path.steps[0], path.steps[1:]
-    bases.add(base)
-    if isinstance(first, str):
-        plain.add(base)
-        code = f"{base}_d.get({first!r})"
+def _read_code(path: Path, depth: int, bases: set[int]) -> str:
+    """An expression of Python reading ``path`` for an element ``depth`` levels deep (its
+    frames are ``frames[0]``, the record, to ``frames[depth]``, the element itself: a row
+    source gives every element exactly one frame per level).  ``bases`` collects the frames
+    whose value it reads (``f0`` ... as a local, ``d0`` ... the same if it is an object)."""
+    pos = 0 if path.up is None else depth - path.up
+    if pos < 0:  # deeper than the element (the loader refuses such a path)
+        return "None"
+    if path.mark == "#":
+        return f"frames[{pos}][1]"
+    if path.mark == "~":
+        return f"frames[{pos}][2]"
+    if path.group == "&":
+        code = f"frames[{pos}].partner"
+    elif path.group == "@":
+        code = f"frames[{pos}][3]"
     else:
-        code = f"_index({base}, {first!r})"
-    for step in rest:
-        code = (f"_get({code}, {step!r})" if isinstance(step, str) else f"_index({code}, {step!r})")
+        bases.add(pos)
+        code = f"f{pos}"
+    steps = path.steps
+    if steps and isinstance(steps[0], str) and code == f"f{pos}":
+        code, steps = f"d{pos}.get({steps[0]!r})", steps[1:]
+    for step in steps:  # each step reads the value before it once (a walrus per step)
+        if isinstance(step, str):
+            code = f"(_t.get({step!r}) if isinstance(_t := {code}, dict) else None)"
+        else:
+            code = f"(_t[{step!r}] if isinstance(_t := {code}, list) and {-step - 1 if step < 0 else step} < len(_t) else None)"
     return code
-
-
-def _get(value: Any, key: str) -> Any:
-    return value.get(key) if isinstance(value, dict) else None
-
-
-def _index(value: Any, i: int) -> Any:
-    return value[i] if isinstance(value, list) and -len(value) <= i < len(value) else None
 
 
 def _cast_code(spec: ColumnSpec, cast_name: str) -> list[str]:
@@ -88,13 +91,25 @@ def _cast_code(spec: ColumnSpec, cast_name: str) -> list[str]:
     lines: list[str] = []  # the value's own type first (the common case), then null, then the caster
     if kind in INT_RANGE:
         low, high = INT_RANGE[kind]
-        lines += [f"if type(v) is int and {low} <= v <= {high}:", "    x = v"]
+        digits = len(str(high)) - 1  # so many decimal digits always fit
+        lines += [f"if type(v) is int and {low} <= v <= {high}:", "    x = v",
+                  f"elif type(v) is str and v.isdigit() and v.isascii() and len(v) <= {digits}:", "    x = int(v)"]
     elif kind == "float":
         lines += ["if type(v) is float and v - v == 0.0:", "    x = v + 0.0"]
     elif kind == "text":
         lines += ["if type(v) is str and v.isascii() and '\\x00' not in v:", "    x = v"]
     elif kind == "bool":
-        lines += ["if v is True or v is False:", "    x = v"]
+        lines += ["if v is True or v is False:", "    x = v",
+                  "elif type(v) is str and v in _TRUE:", "    x = True",
+                  "elif type(v) is str and v in _FALSE:", "    x = False"]
+    elif kind == "date":  # YYYY-MM-DD: what the caster tries first, without the call
+        lines += ["if type(v) is str and len(v) == 10 and v[4] == '-' and v[7] == '-' and v.isascii():",
+                  "    try:", "        x = _isodate(v)", "    except ValueError:", f"        x = {cast_name}(v)"]
+    elif kind == "timestamptz":  # YYYY-MM-DDTHH:MM:SSZ: the caster's result, without the call
+        lines += ["if (type(v) is str and len(v) == 20 and v[19] == 'Z' and v[10] == 'T' and v[13] == ':'",
+                  "        and v[16] == ':' and v.isascii()):",
+                  "    try:", "        x = _isostamp(v[:19]).replace(tzinfo=_UTC)", "    except ValueError:",
+                  f"        x = {cast_name}(v)"]
     null = "v is None" if kind == "text" else "v is None or (v == '' and isinstance(v, str))"
     lines += [f"{'elif' if lines else 'if'} {null}:", "    x = None", "else:", f"    x = {cast_name}(v)"]
     return lines
@@ -106,9 +121,10 @@ def compile_columns(target: Target) -> Build:
         return target.compiled
     consts: dict[str, Any] = {"CastRow": CastRow, "CastError": CastError, "EvalError": EvalError,
                               "ColumnFailed": ColumnFailed, "Columns": Columns, "Env": Env,
-                              "_get": _get, "_index": _index, "_EMPTY": _EMPTY}
-    plain: set[str] = set()
-    bases: set[str] = set()
+                              "_EMPTY": _EMPTY, "_TRUE": _TRUE, "_FALSE": _FALSE, "_UTC": UTC,
+                              "_isodate": date.fromisoformat, "_isostamp": datetime.fromisoformat}
+    bases: set[int] = set()
+    depth = len(target.rows)
     body: list[str] = []
     for number, name in enumerate(target.order):
         spec = target.columns[name]
@@ -116,7 +132,7 @@ def compile_columns(target: Target) -> Build:
         consts[cast_name] = caster(spec.type)
         prefix = f"column {name!r}: "
         if spec.path is not None:
-            read = [f"v = {_read_code(spec.path, consts, number, plain, bases)}"]
+            read = [f"v = {_read_code(spec.path, depth, bases)}"]
         elif spec.expr is not None and spec.expr.text.replace(" ", "") == "captured_at()":
             read = ["v = captured_at"]
         elif spec.expr is not None:
@@ -132,12 +148,8 @@ def compile_columns(target: Target) -> Build:
                  "except ColumnFailed as exc:", f"    failures[{name!r}] = exc.reason",
                  "except (CastError, EvalError) as exc:", f"    failures[{name!r}] = {prefix!r} + str(exc)"]
     head = ["def build(frames, captured_at):", "    values = CastRow()", "    failures = {}", "    env = None"]
-    if "cur" in bases:
-        head += ["    cur = frames[-1][0]"]
-    if "rec" in bases:
-        head += ["    rec = frames[0][0]"]
-    for base in sorted(plain):
-        head += [f"    {base}_d = {base} if isinstance({base}, dict) else _EMPTY"]
+    for pos in sorted(bases):
+        head += [f"    f{pos} = frames[{pos}][0]", f"    d{pos} = f{pos} if isinstance(f{pos}, dict) else _EMPTY"]
     source = "\n".join(head + ["    " + line for line in body] + ["    return values, failures, env", ""])
     code = compile(source, f"<fieldhouse mapping target {target.name}>", "exec")
     namespace = dict(consts)

@@ -12,7 +12,7 @@ element its group (the elements of the level with the same key), which paths rea
 from __future__ import annotations
 
 import json
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from typing import Any, NamedTuple
 
 from .paths import Frame
@@ -35,9 +35,11 @@ def _join(location: str, part: str) -> str:
     return location + ("" if part.startswith("[") else ".") + part
 
 
-def elements(levels: tuple[RowLevel, ...], record: Any) -> Iterator[Element]:
+def elements(levels: tuple[RowLevel, ...], record: Any) -> Iterable[Element]:
     """Every innermost element of ``record`` under ``levels`` (the record itself if none)."""
-    yield from _walk(levels, (Frame(record),), "")
+    if not levels:
+        return (Element((Frame(record),), ""),)
+    return _walk(levels, (Frame(record),), "")
 
 
 def _walk(levels: tuple[RowLevel, ...], frames: tuple[Frame, ...], location: str) -> Iterator[Element]:
