@@ -150,7 +150,10 @@ def main() -> None:
             with Scratch(args.url) as db:
                 script = folder / "dlt_load.py"
                 script.write_text(DLT)
-                took, rss, _ = timed([args.dlt_python, str(script), str(data), db.url, str(args.dlt_rows),
+                # dlt insists on a password; the trust-auth server of this machine ignores it
+                dlt_url = db.url if "@" not in db.url or ":" in db.url.split("//", 1)[1].split("@")[0] \
+                    else db.url.replace("@", ":unused@", 1)
+                took, rss, _ = timed([args.dlt_python, str(script), str(data), dlt_url, str(args.dlt_rows),
                                       str(folder / "dlt")])
                 results["dlt merge"] = {"rows": min(args.dlt_rows, args.rows), "seconds": took, "rss": rss}
         else:
