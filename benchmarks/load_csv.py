@@ -160,7 +160,7 @@ def main() -> None:
             print("dlt: skipped (no --dlt-python given)")
 
     mine = results["fieldhouse load"]["rows"] / results["fieldhouse load"]["seconds"]
-    print(f"\n| tool | rows | seconds | rows/s | peak RSS (MiB) | fieldhouse x |\n|---|---:|---:|---:|---:|---:|")
+    print("\n| tool | rows | seconds | rows/s | peak RSS (MiB) | fieldhouse x |\n|---|---:|---:|---:|---:|---:|")
     for name, r in results.items():
         rate = r["rows"] / r["seconds"]
         r["rows_s"] = rate

@@ -142,4 +142,4 @@ def _result_set(level: RowLevel, frames: tuple[Frame, ...], location: str) -> It
                 size = len(row) if isinstance(row, list) else type(row).__name__
                 yield Element((*frames, Frame(row, i, i)), where_row, f"rows: row has {size} values but the result set has {width} headers")
                 continue
-        yield Frame(dict(zip(headers, row)), i, i), f"{base}.rowSet[{i}]"
+        yield Frame(dict(zip(headers, row, strict=False)), i, i), f"{base}.rowSet[{i}]"

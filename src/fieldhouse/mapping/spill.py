@@ -193,12 +193,12 @@ class Spill:
 
 def _write_part(store: Any, target: Target, columns: tuple[str, ...], items: list[Any]) -> UpsertResult:
     if target.snapshot is None:
-        return upsert_target(store, target, [CastRow(zip(columns, t)) for t in items])  # our own tuples: same length
+        return upsert_target(store, target, [CastRow(zip(columns, t, strict=False)) for t in items])  # our own tuples
     rows: list[CastRow] = []
     snapshots, spans = [], []
     for parent, version, unit in items:
         start = len(rows)
-        rows.extend(CastRow(zip(columns, t)) for t in unit)
+        rows.extend(CastRow(zip(columns, t, strict=False)) for t in unit)
         snapshots.append(Snapshot(parent, version))
         spans.append((start, len(rows)))
     return upsert_target(store, target, rows, snapshots, spans)
