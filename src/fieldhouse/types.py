@@ -154,7 +154,7 @@ def _cast_int(kind: str) -> Callable[[Any], int]:
 
 def _number_from_text(value: str, type_name: str) -> Decimal:
     text = value.strip()
-    minutes = minutes_from_text(text)
+    minutes = minutes_from_text(text) if ":" in text or text[:2] in ("PT", "pT", "Pt", "pt") else None
     if minutes is not None:
         return Decimal(repr(minutes))
     try:
@@ -180,7 +180,7 @@ def _cast_float(value: Any) -> float:
             raise _fail(value, "float", "too large for a float") from None
     elif isinstance(value, str):
         text = value.strip()
-        minutes = minutes_from_text(text)
+        minutes = minutes_from_text(text) if ":" in text or text[:2] in ("PT", "pT", "Pt", "pt") else None
         if minutes is not None:
             result = minutes
         else:

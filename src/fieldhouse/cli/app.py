@@ -89,9 +89,55 @@ def fail(message: str, code: int = EXIT_FAILED) -> typer.Exit:
     return typer.Exit(code)
 
 
+def _help_without_markdown() -> None:
+    """Import ``typer.rich_utils`` (help and error panels) without ``rich.markdown`` and the
+    markdown-it parser it pulls in (a third of ``--help``'s time): fieldhouse's help is rich
+    markup, never Markdown.  A stand-in ``rich.markdown`` is in ``sys.modules`` only while
+    ``typer.rich_utils`` loads; its ``Markdown`` builds the real one if ever called."""
+    if "typer.rich_utils" in sys.modules or "rich.markdown" in sys.modules:
+        return
+    import types
+
+    class Markdown:  # the real rich.markdown.Markdown, imported when first made
+        def __new__(cls, *args: Any, **kwargs: Any) -> Any:
+            import importlib
+
+            return importlib.import_module("rich.markdown").Markdown(*args, **kwargs)
+
+    stand_in = types.ModuleType("rich.markdown")
+    stand_in.Markdown = Markdown  # type: ignore[attr-defined]
+    sys.modules["rich.markdown"] = stand_in
+    try:
+        import typer.rich_utils  # noqa: F401
+    finally:
+        if sys.modules.get("rich.markdown") is stand_in:
+            del sys.modules["rich.markdown"]
+
+
+def _help_formats_without_markdown() -> None:
+    """Help (of the group and of every command) loads ``typer.rich_utils`` the light way."""
+    from typer.core import TyperCommand
+
+    for cls in (TyperGroup, TyperCommand):
+        shown = cls.format_help
+        if getattr(shown, "_fieldhouse", False):
+            continue
+
+        def format_help(self, ctx, formatter, shown=shown):
+            _help_without_markdown()
+            return shown(self, ctx, formatter)
+
+        format_help._fieldhouse = True  # type: ignore[attr-defined]
+        cls.format_help = format_help
+
+
+_help_formats_without_markdown()
+
+
 class _Commands(TyperGroup):
     """Every command: an error a user can cause is one sentence on stderr, not a traceback
     (the same under ``CliRunner`` as from the console script)."""
+
 
     def invoke(self, ctx):
         from ..runs import interrupt
@@ -145,8 +191,13 @@ def check_source(name: str | None) -> None:
         registry.get(name)
 
 
+#: Commands that set up logging themselves, after their first line of output (``demo``).
+LOGS_LATER = frozenset({"demo"})
+
+
 @app.callback(invoke_without_command=True)
 def _root(
+    ctx: typer.Context,
     version: Annotated[bool, typer.Option("--version", help="Print the version and exit.")] = False,
 ) -> None:
     if version:
@@ -154,10 +205,11 @@ def _root(
 
         console().print(f"fieldhouse {__version__}")
         raise typer.Exit(EXIT_OK)
-    _setup_logging()
+    if ctx.invoked_subcommand not in LOGS_LATER:
+        setup_logging()
 
 
-def _setup_logging() -> None:
+def setup_logging() -> None:
     """Console lines and the JSON-lines file (docs/runs.md).  Every ``FIELDHOUSE_*``
     variable is checked here, before any command runs (an invalid one: exit 2), except the
     database URL, which ``--db`` may replace: the command checks that one."""

@@ -6,7 +6,7 @@ from typing import Annotated
 
 import typer
 
-from .app import DbOption, JsonOption, app, console, settings_for
+from .app import DbOption, JsonOption, app, console, settings_for, setup_logging
 from .output import print_json, show_report
 
 
@@ -22,6 +22,10 @@ def demo(
     the Finals; for MLB: a Final feed, then an older Live capture of the same game that
     changes nothing, then its line score).  Run it again: NBA re-reads only its incremental
     window, MLB reads every file again, and nothing changes."""
+    if not as_json:  # the first line at once, before the imports, the settings and the syncs
+        which = f"the bundled archive of {source}" if source else "each source's bundled archive"
+        console().print(f"fieldhouse demo: syncing {which} (offline)", highlight=False)
+    setup_logging()  # checks every FIELDHOUSE_* variable (an invalid one: exit 2)
     from rich.table import Table as RichTable
 
     from ..runs import commands

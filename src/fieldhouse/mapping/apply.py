@@ -22,6 +22,7 @@ from typing import Any, NamedTuple
 from ..errors import CastError, ConfigError
 from ..stores.result import Rejected
 from ..types import CastRow, caster
+from .compiled import ColumnFailed, Columns, compile_columns
 from .expressions import Env, EvalError, Expression
 from .paths import Frame, Path
 from .rowsources import elements
@@ -79,20 +80,18 @@ class Applied:
         return sum(len(self.rows[n]) + len(self.rejects[n]) for n in self.mapping.order)
 
 
-class _ColumnFailed(Exception):
-    def __init__(self, reason: str) -> None:
-        self.reason = reason
-
-
-def apply_mapping(mapping: MappingSpec, records: Iterable[Any], captured_at: datetime | None = None) -> Applied:
-    """Turn ``records`` (raw values, or :class:`Record`) into rows per target plus rejects."""
+def apply_mapping(mapping: MappingSpec, records: Iterable[Any], captured_at: datetime | None = None,
+                  *, compiled: bool = True) -> Applied:
+    """Turn ``records`` (raw values, or :class:`Record`) into rows per target plus rejects.
+    ``compiled=False`` reads every column with the interpreter instead of the compiled
+    builder (the same result, slower: what the differential tests compare against)."""
     if mapping.uses_captured_at and captured_at is None:
         raise ConfigError(f"{mapping.file} uses captured_at(): give the time the data was captured")
     applied = Applied(mapping, {n: [] for n in mapping.order}, {n: [] for n in mapping.order}, {n: 0 for n in mapping.order})
     for name in mapping.order:
         if mapping.targets[name].snapshot is not None:
             applied.snapshots[name], applied.spans[name] = [], []
-    builders = {name: _RowBuilder(mapping.targets[name], captured_at) for name in mapping.order}
+    builders = {name: _RowBuilder(mapping.targets[name], captured_at, compiled) for name in mapping.order}
     for item in records:
         record = item if isinstance(item, Record) else Record(item)
         for name in mapping.order:
@@ -105,9 +104,11 @@ def apply_mapping(mapping: MappingSpec, records: Iterable[Any], captured_at: dat
 
 
 class _RowBuilder:
-    def __init__(self, target: Target, captured_at: datetime | None) -> None:
+    def __init__(self, target: Target, captured_at: datetime | None, compiled: bool = True) -> None:
         self.target = target
         self.captured_at = captured_at
+        self.compiled = compiled
+        self.build = compile_columns(target) if compiled else self._interpret
         self.casts = {c: caster(spec.type) for c, spec in target.columns.items()}
         self.required = [c for c in target.order if not target.table.columns[c].nullable]
 
@@ -161,62 +162,82 @@ class _RowBuilder:
         target = self.target
         parent_columns = target.snapshot.columns if target.snapshot is not None else ()
         made: list[tuple[Any, str]] = []
+        rows, build, captured_at = applied.rows[target.name], self.build, self.captured_at
+        # a filter that reads no column decides before the columns are made (the same outcome:
+        # nothing it reads can fail, and a row it leaves out is never looked at)
+        # (the interpreter keeps the plain order: the differential tests compare the two)
+        early = self.compiled and target.filter is not None and not target.filter.names
+        first = target.filter if early else None
+        after = target.filter if first is None else None
+        needs_env = after is not None or bool(target.checks)
         for element in elements(target.rows, record.data):
-            raw = element.frames[-1].value
-
-            def reject(reason: str, raw: Any = raw, location: str = element.location) -> None:
-                applied.rejects[target.name].append(
-                    Rejected(target.table.name, raw, reason, target.name, location, record.origin))
-
             if element.problem is not None:
-                reject(element.problem)
+                self._reject(applied, record, element, element.problem)
                 continue
-            values = CastRow()  # cast and checked here, once: the store takes it as it is
-            failures: dict[str, str] = {}
-
-            def column(name: str, values: dict[str, Any] = values, failures: dict[str, str] = failures) -> Any:
-                if name in failures:
-                    raise _ColumnFailed(failures[name])
-                return values.get(name)
-
-            env = Env(column, element.frames, self.captured_at)
-            for name in target.order:
+            if first is not None:
                 try:
-                    values[name] = self._value(target.columns[name], env)
-                except _ColumnFailed as exc:
-                    failures[name] = exc.reason
-                except (CastError, EvalError) as exc:
-                    failures[name] = f"column {name!r}: {exc}"
+                    if _test(first, Env(_no_columns, element.frames, captured_at)) is not True:
+                        applied.filtered[target.name] += 1
+                        continue
+                except EvalError as exc:
+                    self._reject(applied, record, element, f"filter {first.text!r} failed: {exc}")
+                    continue
+            values, failures, env = build(element.frames, captured_at)
+            if env is None and needs_env:
+                env = Env(Columns(values, failures), element.frames, captured_at)
             try:
-                if target.filter is not None and _test(target.filter, env) is not True:
+                if after is not None and _test(after, env) is not True:
                     applied.filtered[target.name] += 1
                     continue
-            except _ColumnFailed as exc:
-                reject(exc.reason)
+            except ColumnFailed as exc:
+                self._reject(applied, record, element, exc.reason)
                 continue
             except EvalError as exc:
-                reject(f"filter {target.filter.text!r} failed: {exc}")
+                self._reject(applied, record, element, f"filter {after.text!r} failed: {exc}")
                 continue
             if failures:
-                reject("; ".join(dict.fromkeys(failures.values())))
+                self._reject(applied, record, element, "; ".join(dict.fromkeys(failures.values())))
                 continue
-            missing = [c for c in self.required if values.get(c) is None]
-            if missing:
-                spec = target.columns[missing[0]]
-                reject(f"column {missing[0]!r} is null but may not be (from {spec.source_text})")
-                continue
-            reason = self._checks(env)
-            if reason:
-                reject(reason)
-                continue
-            if parent is not None:
-                own = tuple(values[c] for c in parent_columns)
-                if own != parent:
-                    reject(f"its parent {own!r} is not the parent {parent!r} of its record's snapshot")
+            for c in self.required:
+                if values.get(c) is None:
+                    spec = target.columns[c]
+                    self._reject(applied, record, element, f"column {c!r} is null but may not be (from {spec.source_text})")
+                    break
+            else:
+                reason = self._checks(env) if target.checks else None
+                if reason:
+                    self._reject(applied, record, element, reason)
                     continue
-                made.append((raw, element.location))
-            applied.rows[target.name].append(values)
+                if parent is not None:
+                    own = tuple(values[c] for c in parent_columns)
+                    if own != parent:
+                        self._reject(applied, record, element,
+                                     f"its parent {own!r} is not the parent {parent!r} of its record's snapshot")
+                        continue
+                    made.append((element.frames[-1].value, element.location))
+                rows.append(values)
         return made
+
+    def _reject(self, applied: Applied, record: Record, element: Any, reason: str) -> None:
+        target = self.target
+        applied.rejects[target.name].append(Rejected(
+            target.table.name, element.frames[-1].value, reason, target.name, element.location, record.origin))
+
+    def _interpret(self, frames: Any, captured_at: Any) -> tuple[CastRow, dict[str, str], Env]:
+        """The columns of one row, read by walking each path and cast: the plain path the
+        compiled builder (:mod:`.compiled`) is tested against."""
+        target = self.target
+        values = CastRow()  # cast and checked here, once: the store takes it as it is
+        failures: dict[str, str] = {}
+        env = Env(Columns(values, failures), frames, captured_at)
+        for name in target.order:
+            try:
+                values[name] = self._value(target.columns[name], env)
+            except ColumnFailed as exc:
+                failures[name] = exc.reason
+            except (CastError, EvalError) as exc:
+                failures[name] = f"column {name!r}: {exc}"
+        return values, failures, env
 
     def _value(self, spec: ColumnSpec, env: Env) -> Any:
         if spec.path is not None:
@@ -234,7 +255,7 @@ class _RowBuilder:
             try:
                 if _test(check, env) is False:
                     return f"check failed: {check.text}"
-            except _ColumnFailed as exc:
+            except ColumnFailed as exc:
                 return exc.reason
             except EvalError as exc:
                 return f"check {check.text!r} failed: {exc}"

@@ -12,7 +12,7 @@ element its group (the elements of the level with the same key), which paths rea
 from __future__ import annotations
 
 import json
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from typing import Any, NamedTuple
 
 from .paths import Frame
@@ -35,9 +35,11 @@ def _join(location: str, part: str) -> str:
     return location + ("" if part.startswith("[") else ".") + part
 
 
-def elements(levels: tuple[RowLevel, ...], record: Any) -> Iterator[Element]:
+def elements(levels: tuple[RowLevel, ...], record: Any) -> Iterable[Element]:
     """Every innermost element of ``record`` under ``levels`` (the record itself if none)."""
-    yield from _walk(levels, (Frame(record),), "")
+    if not levels:
+        return (Element((Frame(record),), ""),)
+    return _walk(levels, (Frame(record),), "")
 
 
 def _walk(levels: tuple[RowLevel, ...], frames: tuple[Frame, ...], location: str) -> Iterator[Element]:
@@ -48,6 +50,10 @@ def _walk(levels: tuple[RowLevel, ...], frames: tuple[Frame, ...], location: str
     children = _each(level, frames, location) if level.kind == "each" else _result_set(level, frames, location)
     if level.group_by is not None:
         children = _grouped(level, frames, children)
+    if not rest:  # the innermost level: its children are the elements (no nested walk)
+        for child in children:
+            yield child if isinstance(child, Element) else Element((*frames, child[0]), child[1])
+        return
     for child in children:
         if isinstance(child, Element):
             yield child
@@ -128,10 +134,12 @@ def _result_set(level: RowLevel, frames: tuple[Frame, ...], location: str) -> It
     if not isinstance(headers, list) or not isinstance(rows, list):
         yield Element(frames, base, f"rows: result set {level.name!r} lacks a 'headers' list and a 'rowSet' list")
         return
+    width = len(headers)
     for i, row in enumerate(rows):
-        where_row = base + f".rowSet[{i}]"
-        if not isinstance(row, list) or len(row) != len(headers):
-            size = len(row) if isinstance(row, list) else type(row).__name__
-            yield Element((*frames, Frame(row, i, i)), where_row, f"rows: row has {size} values but the result set has {len(headers)} headers")
-            continue
-        yield Frame(dict(zip(headers, row, strict=True)), i, i), where_row
+        if row.__class__ is not list or len(row) != width:
+            where_row = f"{base}.rowSet[{i}]"
+            if not isinstance(row, list) or len(row) != width:
+                size = len(row) if isinstance(row, list) else type(row).__name__
+                yield Element((*frames, Frame(row, i, i)), where_row, f"rows: row has {size} values but the result set has {width} headers")
+                continue
+        yield Frame(dict(zip(headers, row, strict=False)), i, i), f"{base}.rowSet[{i}]"

@@ -6,7 +6,7 @@ checks everything; code that applies a mapping can trust these objects.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 from ..table import Table
@@ -93,6 +93,9 @@ class Target:
     order: tuple[str, ...] = ()  # the columns in evaluation order (written_at excluded)
     line: int = 0
     snapshot: SnapshotSpec | None = None
+    # the compiled row builder (mapping.compiled), made on first use, and its source
+    compiled: Any = field(default=None, repr=False, compare=False)
+    compiled_source: str = field(default="", repr=False, compare=False)
 
 
 @dataclass

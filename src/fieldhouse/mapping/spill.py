@@ -19,9 +19,10 @@ from __future__ import annotations
 
 import pickle
 import tempfile
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import replace
 from datetime import datetime
+from operator import itemgetter
 from typing import Any, BinaryIO
 
 from ..stores.result import Rejected, UpsertResult
@@ -150,10 +151,11 @@ class Spill:
             rows = applied.rows[name]
             if name in applied.snapshots:
                 for snapshot, (start, end) in zip(applied.snapshots[name], applied.spans[name], strict=True):
-                    parts.put((snapshot.parent, snapshot.version, [tuple(r[c] for c in cols) for r in rows[start:end]]))
+                    parts.put((snapshot.parent, snapshot.version, list(map(_getter(cols), rows[start:end]))))
             else:
+                values = _getter(cols)
                 for row in rows:
-                    parts.put(tuple(row[c] for c in cols))
+                    parts.put(values(row))
             self.filtered[name] += applied.filtered[name]
             self._rejected(name, applied.rejects[name])
 
@@ -191,19 +193,23 @@ class Spill:
 
 def _write_part(store: Any, target: Target, columns: tuple[str, ...], items: list[Any]) -> UpsertResult:
     if target.snapshot is None:
-        return upsert_target(store, target, [CastRow(zip(columns, t, strict=True)) for t in items])
+        return upsert_target(store, target, [CastRow(zip(columns, t, strict=False)) for t in items])  # our own tuples
     rows: list[CastRow] = []
     snapshots, spans = [], []
     for parent, version, unit in items:
         start = len(rows)
-        rows.extend(CastRow(zip(columns, t, strict=True)) for t in unit)
+        rows.extend(CastRow(zip(columns, t, strict=False)) for t in unit)
         snapshots.append(Snapshot(parent, version))
         spans.append((start, len(rows)))
     return upsert_target(store, target, rows, snapshots, spans)
 
 
-def _getter(indices: list[int]) -> Callable[[tuple[Any, ...]], tuple[Any, ...]]:
-    return lambda row: tuple(row[i] for i in indices)
+def _getter(keys: Sequence[Any]) -> Callable[[Any], tuple[Any, ...]]:
+    """The values at ``keys`` (indexes or column names) of a row, always as a tuple."""
+    if len(keys) == 1:
+        only = keys[0]
+        return lambda row: (row[only],)
+    return itemgetter(*keys)
 
 
 def _first(item: tuple[Any, ...]) -> Any:

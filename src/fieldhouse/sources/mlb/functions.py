@@ -26,7 +26,14 @@ def timecode(text: Any) -> datetime | None:
     match = _TIMECODE.match(str(text).strip())
     if not match:
         raise ValueError(f"{text!r} is not a time code (YYYYMMDD_HHMMSS)")
-    return datetime.strptime(match[1] + match[2], "%Y%m%d%H%M%S").replace(tzinfo=UTC)
+    day, clock = match[1], match[2]
+    if day.isascii() and clock.isascii():  # fixed widths: what strptime reads, 20 times faster
+        try:
+            return datetime(int(day[:4]), int(day[4:6]), int(day[6:]), int(clock[:2]), int(clock[2:4]),
+                            int(clock[4:]), tzinfo=UTC)
+        except ValueError:
+            pass  # strptime decides (and words the reason)
+    return datetime.strptime(day + clock, "%Y%m%d%H%M%S").replace(tzinfo=UTC)
 
 
 def count_before(events: Any, index: Any, field: str) -> int | None:
