@@ -41,11 +41,14 @@ class FillCounts:
 
     def count(self, table: Table, rows: Iterable[Mapping[str, Any]]) -> Iterable[Mapping[str, Any]]:
         """``rows`` as they were (a sequence counted at once, anything else as it streams)."""
-        seen, filled = self._slot(table)
         if isinstance(rows, Sequence):
+            seen, filled = self._slot(table)
             self._add(seen, filled, rows)
             return rows
-        return self._stream(seen, filled, rows)
+        if isinstance(rows, Iterator):
+            seen, filled = self._slot(table)
+            return self._stream(seen, filled, rows)
+        return rows  # anything else (a columnar batch ...) goes to the store as it is, uncounted
 
     def _stream(self, seen: list[int], filled: Counter[str],
                 rows: Iterable[Mapping[str, Any]]) -> Iterator[Mapping[str, Any]]:
