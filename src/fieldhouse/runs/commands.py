@@ -53,7 +53,10 @@ def open_stores(settings: Settings, data: StoreOrURL = None, control: StoreOrURL
             return given
 
         data_store = use(data, settings.database)
-        yield Stores.of(data_store, data_store if control is None else use(control, None))
+        stores = Stores.of(data_store, None if control is None else use(control, None))
+        if stores.control is not data_store and control is None:
+            opened.enter_context(stores.control)  # the data store's default control store
+        yield stores
 
 
 def run_source(source: Source, settings: Settings, command: str, options: SourceOptions, *,
