@@ -182,7 +182,7 @@ class DeltaStore(BaseStore):
     def _stored(self, dt: DeltaTable, table: Table, expr: Any) -> dict[tuple[Any, ...], tuple[Any, str]]:
         """(version, rank) of the stored rows meeting ``expr``, by key, at ``dt``'s version."""
         names = [*table.primary_key, table.version, HASH_COLUMN]
-        data = dt.to_pyarrow_dataset().to_table(columns=names, filter=expr)
+        data = arrow.read(arrow.dataset(dt), names, expr)
         cols = [data[c].to_pylist() for c in names]
         n = len(table.primary_key)
         read = arrow.reader(table.columns[table.version].type)
@@ -190,11 +190,15 @@ class DeltaStore(BaseStore):
             cols[n] = [read(v) for v in cols[n]]
         return {k: (v, h) for k, v, h in zip(zip(*cols[:n], strict=True), cols[n], cols[n + 1], strict=True)}
 
-    def _key_filter(self, table: Table, rows: Sequence[tuple[Any, ...]], columns: Sequence[str]) -> Any:
+    def _key_filter(self, table: Table, rows: Sequence[tuple[Any, ...]], columns: Sequence[str],
+                    positions: Sequence[int] | None = None) -> Any:
+        """Rows whose ``columns`` take values of ``rows`` (each column on its own: a superset
+        for a key of several columns, cut down by the lookup by key).  ``positions``: where
+        the columns are in ``rows`` (default: their place among the content columns)."""
         content = table.content_columns
         expr = None
-        for c in columns:
-            i = content.index(c)
+        for n, c in enumerate(columns):
+            i = content.index(c) if positions is None else positions[n]
             part = arrow.isin(c, {r[i] for r in rows}, arrow.arrow_type(table.columns[c].type))
             expr = part if expr is None else expr & part
         return expr
@@ -260,8 +264,7 @@ class DeltaStore(BaseStore):
             return counts
         dt = self.open_table(table)
         assert dt is not None
-        parent_rows = [(*p, *([None] * (len(content) - np))) for p in applied]
-        stored = self._stored(dt, table, self._key_filter(table, parent_rows, table.parent_key))
+        stored = self._stored(dt, table, self._key_filter(table, list(applied), table.parent_key, range(np)))
         found = classify(table, rows, stored, "replace")
         keys = {tuple(r[i] for i in key_idx) for r in rows}
         deleted = sum(1 for k in stored if k not in keys)
@@ -281,7 +284,7 @@ class DeltaStore(BaseStore):
     def _rerank_finish(self, table: Table) -> int:
         dt = self.open_table(table)
         assert dt is not None
-        data = dt.to_pyarrow_dataset().to_table()
+        data = arrow.dataset(dt).to_table()
         keys = zip(*(data[k].to_pylist() for k in table.primary_key), strict=True)
         old = data[HASH_COLUMN].to_pylist()
         new = [self._reranked.get(k, o) for k, o in zip(keys, old, strict=True)]
@@ -306,11 +309,11 @@ class DeltaStore(BaseStore):
         dt = self.open_table(table)
         if dt is None:
             raise StoreError(f"reading table {table} failed: it is not in the lake {self.url.redacted}")
-        return dt.to_pyarrow_dataset()
+        return arrow.dataset(dt)
 
     def _fetch(self, table: Table, sel: reads.Select) -> list[tuple[Any, ...]]:
         wanted = list(dict.fromkeys([*sel.columns, *(c for c, _ in sel.order)]))
-        data = self._dataset(table).to_table(columns=wanted, filter=arrow.where(table, sel.conditions))
+        data = arrow.read(self._dataset(table), wanted, arrow.where(table, sel.conditions))
         data = arrow.sort(data, sel.order)
         if sel.limit is not None:
             data = data.slice(0, sel.limit)
@@ -323,6 +326,6 @@ class DeltaStore(BaseStore):
         dataset = self._dataset(table)
         expr = arrow.where(table, sel.conditions)
         if what == "count":
-            return dataset.count_rows(filter=expr)
-        column = dataset.to_table(columns=[sel.columns[0]], filter=expr)[sel.columns[0]]
+            return arrow.read(dataset, [], expr).num_rows
+        column = arrow.read(dataset, [sel.columns[0]], expr)[sel.columns[0]]
         return pc.max(column).as_py() if len(column) else None

@@ -11,6 +11,7 @@ timestamp[us, UTC].  The rank goes in ``_fh_hash`` (string), as on the SQL store
 from __future__ import annotations
 
 import json
+import re
 from collections.abc import Callable, Sequence
 from datetime import UTC, datetime
 from decimal import Decimal
@@ -78,6 +79,29 @@ def to_arrow(table: Table, rows: Sequence[tuple[Any, ...]], written_at: datetime
         arrays.append(pa.array(values, type=atype))
     arrays.append(pa.array([r[-1] for r in rows], type=pa.string()))
     return pa.Table.from_arrays(arrays, schema=schema(table))
+
+
+def dataset(dt: Any) -> ds.Dataset:
+    """The Arrow dataset of a Delta table at its loaded version, with plain string types
+    (delta-rs reads text as string_view, which pyarrow's compute kernels do not mix)."""
+    found = dt.to_pyarrow_dataset()
+    plain = pa.schema([f.with_type(pa.string()) if f.type == pa.string_view() else f for f in found.schema])
+    return found if plain == found.schema else dt.to_pyarrow_dataset(schema=plain)
+
+
+def read(dataset_: ds.Dataset, columns: Sequence[str] | None, expr: ds.Expression | None) -> pa.Table:
+    """The rows of ``dataset_`` meeting ``expr`` (only ``columns``).  The filter is pushed
+    down to the files (statistics prune row groups) unless pyarrow cannot compare the
+    files' own string_view statistics with it; then it is applied after the read."""
+    try:
+        return dataset_.to_table(columns=columns, filter=expr)
+    except pa.ArrowNotImplementedError:
+        names = list(columns) if columns is not None else dataset_.schema.names
+        text = str(expr)
+        extra = [n for n in dataset_.schema.names if n not in names and re.search(rf"\b{n}\b", text)]
+        data = dataset_.to_table(columns=[*names, *extra])
+        data = data.cast(pa.schema([dataset_.schema.field(n) for n in data.column_names]))
+        return data.filter(expr).select(names) if expr is not None else data
 
 
 def reader(ctype: ColumnType) -> Callable[[Any], Any] | None:
