@@ -26,6 +26,19 @@ def db_url(request: pytest.FixtureRequest) -> str:
     return request.getfixturevalue(f"{request.param.replace('postgresql', 'pg')}_url")
 
 
+_examples: dict[str, int] = {}
+
+
+def within_delta_budget(url: str, test: str, examples: int = 8) -> bool:
+    """For a hypothesis property with many commits per example: on a Delta lake (a commit
+    costs tens of milliseconds, as a file write and a log entry) only the first
+    ``examples`` examples run, so the suite stays fast; other backends run them all."""
+    if not url.startswith("delta"):
+        return True
+    _examples[test] = _examples.get(test, 0) + 1
+    return _examples[test] <= examples
+
+
 def skip_on_delta(url: str, reason: str) -> None:
     if url.startswith("delta"):
         pytest.skip(f"Delta lake: {reason}")

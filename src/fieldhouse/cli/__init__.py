@@ -9,6 +9,7 @@ from . import (  # noqa: F401  (registers commands)
     audit,
     deadletters,
     demo,
+    lake,
     doctor,
     load,
     replay,
