@@ -15,12 +15,11 @@ import logging
 import os
 import random
 import time
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Sequence
 from datetime import UTC, datetime
 from typing import Any
 
 import pyarrow as pa
-import pyarrow.compute as pc
 from deltalake import DeltaTable, Field, write_deltalake
 from deltalake.exceptions import CommitFailedError, DeltaError, TableNotFoundError
 
@@ -29,11 +28,11 @@ from ..table import HASH_COLUMN, Table
 from ..urls import DatabaseURL
 from . import delta_arrow as arrow
 from . import delta_sql as sql
-from . import reads
 from .base import BaseStore
 from .capabilities import DELTA
 from .catalog import CATALOG
 from .delta_classify import classify, parents_of, partitions_of
+from .delta_reads import DeltaReads
 from .evolve import columns_to_add
 from .prepare import Prepared
 from .result import Conflict
@@ -59,7 +58,7 @@ def storage_options_from_env() -> dict[str, str] | None:
     return {str(k): str(v) for k, v in options.items()}
 
 
-class DeltaStore(BaseStore):
+class DeltaStore(DeltaReads, BaseStore):
     dialect = "delta"
     capabilities = DELTA
     adapt: dict[str, Any] = {}
@@ -294,38 +293,3 @@ class DeltaStore(BaseStore):
             write_deltalake(dt, data.cast(arrow.schema(table)), mode="overwrite",
                             storage_options=self.storage_options)
         return changed
-
-    # -- reads ---------------------------------------------------------------------------
-    def _decoder(self, table: Table, columns: list[str]) -> Callable[[Sequence[Any]], dict[str, Any]]:
-        readers = [arrow.reader(table.columns[c].type) for c in columns]
-
-        def decode(record: Sequence[Any]) -> dict[str, Any]:
-            return {n: (r(v) if r is not None and v is not None else v)
-                    for n, r, v in zip(columns, readers, record, strict=True)}
-
-        return decode
-
-    def _dataset(self, table: Table) -> Any:
-        dt = self.open_table(table)
-        if dt is None:
-            raise StoreError(f"reading table {table} failed: it is not in the lake {self.url.redacted}")
-        return arrow.dataset(dt)
-
-    def _fetch(self, table: Table, sel: reads.Select) -> list[tuple[Any, ...]]:
-        wanted = list(dict.fromkeys([*sel.columns, *(c for c, _ in sel.order)]))
-        data = arrow.read(self._dataset(table), wanted, arrow.where(table, sel.conditions))
-        data = arrow.sort(data, sel.order)
-        if sel.limit is not None:
-            data = data.slice(0, sel.limit)
-        return list(zip(*(data[c].to_pylist() for c in sel.columns), strict=True))
-
-    def _stream(self, table: Table, sel: reads.Select, batch_size: int) -> Iterator[Sequence[Any]]:
-        yield from self._fetch(table, sel)
-
-    def _scalar(self, table: Table, what: str, sel: reads.Select) -> Any:
-        dataset = self._dataset(table)
-        expr = arrow.where(table, sel.conditions)
-        if what == "count":
-            return arrow.read(dataset, [], expr).num_rows
-        column = arrow.read(dataset, [sel.columns[0]], expr)[sel.columns[0]]
-        return pc.max(column).as_py() if len(column) else None
