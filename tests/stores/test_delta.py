@@ -230,3 +230,25 @@ def test_duckdb_reads_every_nba_and_mlb_table_as_sqlite_holds_it(tmp_path):
                               ).fetchall()
             want = [tuple(r[c] for c in cols) for r in ref.rows(table, columns=cols)]
             assert [tuple(map(_comparable, r)) for r in got] == [tuple(map(_comparable, r)) for r in want], entry.name
+
+
+def test_a_mapping_declares_partition_by_and_a_mistake_in_it_names_the_target():
+    from fieldhouse.errors import MappingError
+    from fieldhouse.mapping import parse_mapping
+
+    text = """
+targets:
+  games:
+    table: league.games
+    primary_key: [season, game_id]
+    version: captured_at
+    partition_by: [season]
+    columns:
+      season:      {type: text, path: season}
+      game_id:     {type: text, path: id}
+      captured_at: {type: timestamptz, expr: captured_at()}
+"""
+    spec = parse_mapping(text, "games.yaml")
+    assert spec.targets["games"].table.partition_by == ("season",)
+    with pytest.raises(MappingError, match="target 'games'.*partition_by column 'game_date' is not a column"):
+        parse_mapping(text.replace("partition_by: [season]", "partition_by: [game_date]"), "games.yaml")
