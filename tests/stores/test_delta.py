@@ -252,3 +252,18 @@ targets:
     assert spec.targets["games"].table.partition_by == ("season",)
     with pytest.raises(MappingError, match="target 'games'.*partition_by column 'game_date' is not a column"):
         parse_mapping(text.replace("partition_by: [season]", "partition_by: [game_date]"), "games.yaml")
+
+
+def test_the_run_output_suggests_optimize_for_a_table_of_many_small_files(lake, monkeypatch):
+    from fieldhouse.runs.execute import compaction_advice
+    from fieldhouse.stores import lake as lake_api
+
+    table = scores_table()
+    for i in range(4):
+        lake.upsert(table, [{"game_id": f"g{i}", "team": "BOS", "pts": i, "captured_at": ts(1)}])
+    counts = {table.name: {"inserted": 1}}
+    assert compaction_advice(lake, counts) == []  # 4 files: nothing to say
+    monkeypatch.setattr(lake_api, "MANY_FILES", 3)
+    assert compaction_advice(lake, counts) == [
+        f"table {table.name} has 4 small files: run fieldhouse lake optimize --table {table.name}"]
+    assert compaction_advice(lake, {table.name: {"unchanged": 4}}) == []  # not written by this run
