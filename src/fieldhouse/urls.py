@@ -15,7 +15,9 @@ from .errors import ConfigError
 _PASSWORD_IN_URL = re.compile(r"(?P<head>[a-zA-Z][a-zA-Z0-9+.-]*://[^:/@\s]*:)(?P<pw>[^@\s]*)(?P<tail>@)")
 _PASSWORD_IN_DSN = re.compile(r"(?P<head>\bpassword\s*=\s*)(?P<pw>'(?:[^'\\]|\\.)*'|\S+)", re.I)
 
-DIALECTS = {"sqlite": "sqlite", "postgresql": "postgresql", "postgres": "postgresql"}
+DIALECTS = {"sqlite": "sqlite", "postgresql": "postgresql", "postgres": "postgresql", "delta": "delta"}
+#: Object stores a Delta lake may live in (``delta+s3://bucket/prefix``), by delta-rs.
+DELTA_OBJECT_STORES = ("s3", "s3a", "gs", "az", "abfs", "abfss")
 
 
 def redact(text: str) -> str:
@@ -44,8 +46,10 @@ class DatabaseURL:
         dialect = DIALECTS.get(scheme)
         if dialect is None:
             raise ConfigError(
-                f"database URL scheme {scheme!r} is not supported: use sqlite:/// or postgresql://"
+                f"database URL scheme {scheme!r} is not supported: use sqlite:///, postgresql:// or delta:///"
             )
+        if dialect == "delta":
+            cls._check_delta(url)
         if dialect == "sqlite" and not url.split("://", 1)[1].startswith("/"):
             raise ConfigError(
                 f"database URL {redact(url)!r} is malformed: a SQLite URL has three slashes, "
@@ -69,6 +73,28 @@ class DatabaseURL:
                     "postgresql://user@host:5432/dbname"
                 )
         return cls(url, dialect)
+
+    @staticmethod
+    def _check_delta(url: str) -> None:
+        scheme, rest = url.split("://", 1)
+        store = scheme.lower().split("+", 1)[1] if "+" in scheme else None
+        if store is not None and store not in DELTA_OBJECT_STORES:
+            raise ConfigError(f"database URL {redact(url)!r}: delta+{store} is not a known object store; "
+                              f"use one of {', '.join('delta+' + s for s in DELTA_OBJECT_STORES)}")
+        if not rest.strip("/").split("?", 1)[0]:
+            raise ConfigError(f"database URL {redact(url)!r} names no lake folder: write delta:///path/to/lake "
+                              "or delta+s3://bucket/prefix")
+
+    @property
+    def lake_uri(self) -> str:
+        """The folder (or object-store URI) of a Delta lake: ``delta:///srv/lake`` is
+        ``/srv/lake``, ``delta://lake`` the relative folder ``lake``, and
+        ``delta+s3://bucket/prefix`` is ``s3://bucket/prefix``."""
+        scheme, rest = self._raw.split("://", 1)
+        rest = rest.split("?", 1)[0].rstrip("/")
+        if "+" in scheme:
+            return f"{scheme.split('+', 1)[1].lower()}://{rest}"
+        return rest
 
     @property
     def redacted(self) -> str:

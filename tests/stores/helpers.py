@@ -51,3 +51,14 @@ def run_concurrently(work, each) -> None:
     for t in threads:
         t.join()
     assert not errors, errors
+
+
+def stored_ranks(store, table) -> list[str]:
+    """The ranks the store holds for ``table`` (its ``_fh_hash`` column), in key order."""
+    if store.dialect == "delta":
+        data = store.open_table(table).to_pyarrow_dataset().to_table()
+        key = list(table.primary_key)
+        return [h for _, h in sorted(zip(zip(*(data[k].to_pylist() for k in key), strict=False), data["_fh_hash"].to_pylist(), strict=False))]
+    keys = ", ".join(f'"{k}"' for k in table.primary_key)
+    name = table.name if store.dialect == "postgresql" or "." not in table.name else table.name.replace(".", "_")
+    return [r[0] for r in store.conn.execute(f'SELECT "_fh_hash" FROM "{name}" ORDER BY {keys}').fetchall()]

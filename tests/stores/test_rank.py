@@ -15,6 +15,8 @@ import fieldhouse
 from fieldhouse.stores import postgresql_sql, rank
 from fieldhouse.stores.prepare import prepare
 
+from .helpers import stored_ranks
+
 VECTORS = json.loads(resources.files("fieldhouse.stores").joinpath("rank_vectors.json").read_text("utf-8"))
 _names = itertools.count(1)
 
@@ -67,7 +69,7 @@ def test_stored_ranks_are_the_vectors_on_every_store(db_url):
         for vector in VECTORS["vectors"]:
             table = _table(vector["table"])
             assert store.upsert(table, [vector["row"]]).inserted == 1
-            stored = store.conn.execute(f'SELECT "_fh_hash" FROM "{table.name}"').fetchone()[0]
+            stored = stored_ranks(store, table)[0]
             assert stored == vector["rank"], vector["name"]
 
 

@@ -7,6 +7,7 @@ from __future__ import annotations
 import shutil
 from pathlib import Path
 
+import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
@@ -88,6 +89,9 @@ SETTINGS = settings(max_examples=30, deadline=None, suppress_health_check=[Healt
 @SETTINGS
 @given(old=BATCHES, new=BATCHES)
 def test_old_rows_and_new_batches_equal_the_same_on_a_fresh_table(db_url, old, new):
+    if db_url.startswith("delta"):
+        pytest.skip("Delta lake: no lake ever held rank version 1 (the Delta store came with rank version 2), "
+                    "so there is nothing to upgrade; the upgrade itself is the shared ensure_table code")
     """Batches written by 0.1, upgraded, then new batches == all of them on a fresh table
     with the new code (values and stored ranks), on both stores."""
     upgraded, fresh = scores_table(min="float"), scores_table(min="float")

@@ -10,6 +10,7 @@ from . import (  # noqa: F401  (registers commands)
     deadletters,
     demo,
     doctor,
+    lake,
     load,
     replay,
     runs,

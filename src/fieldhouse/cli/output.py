@@ -73,3 +73,5 @@ def show_report(report) -> None:
     for unit in data["units"]:
         if unit["status"] != "success":
             console().print(f"[red]unit {unit['key']} failed:[/] {unit['error']}", highlight=False)
+    for advice in data.get("suggestions", ()):
+        console().print(f"suggestion: {advice}", highlight=False)

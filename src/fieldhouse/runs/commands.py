@@ -54,7 +54,9 @@ def open_stores(settings: Settings, data: StoreOrURL = None, control: StoreOrURL
             return given
 
         data_store = use(data, settings.database)
-        stores = Stores.of(data_store, data_store if control is None else use(control, None))
+        stores = Stores.of(data_store, None if control is None else use(control, None))
+        if stores.control is not data_store and control is None:
+            opened.enter_context(stores.control)  # the data store's default control store
         ledger.upgrade(stores.control)  # a database of an older release: its new ledger columns
         yield stores
 

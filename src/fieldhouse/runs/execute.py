@@ -43,6 +43,25 @@ from .statuses import FAILED, PARTIAL, RUNNING, SKIPPED, SUCCESS
 log = logging.getLogger("fieldhouse.runs")
 
 
+
+def compaction_advice(data: Any, counts: dict[str, dict[str, int]]) -> list[str]:
+    """For a lake: each table this run wrote that now has many small files."""
+    if getattr(data, "dialect", None) != "delta":
+        return []
+    from ..stores.lake import small_files
+
+    out = []
+    try:
+        tables = {e.name: e.table for e in data.tables()}
+        for name, per_table in counts.items():
+            if name in tables and per_table.get("inserted", 0) + per_table.get("updated", 0) + per_table.get("deleted", 0):
+                n = small_files(data, tables[name])
+                if n:
+                    out.append(f"table {name} has {n} small files: run fieldhouse lake optimize --table {name}")
+    except Exception as exc:  # advice only: never fails a run
+        log.debug("compaction advice failed: %s", exc)
+    return out
+
 def run_unit(stores: Stores, unit: Unit, run: ledger.RunRecord) -> UnitOutcome:
     """Run one unit of a recorded run: fetch, then write its rows to the data store and
     record it in the control store (its unit row, its watermarks, the closing of its dead
@@ -224,6 +243,7 @@ def execute_run(
 
     def finish(status: str, error: str | None = None) -> RunReport:
         report.status, report.error, report.http_calls = status, error, calls()
+        report.suggestions = compaction_advice(stores.data, report.counts())
         failed = [u for u in report.units if u.status == FAILED]
         record.update(
             status=status, error=error, finished_at=datetime.now(UTC), counts=report.counts(),

@@ -52,6 +52,8 @@ class RunReport:
     dead_letters_opened: list[str] = field(default_factory=list)
     dead_letters_closed: list[str] = field(default_factory=list)
     dead_letters_open: int = 0
+    #: Advice for after the run (e.g. compacting a lake table with many small files).
+    suggestions: list[str] = field(default_factory=list)
 
     @property
     def tables(self) -> Counts:
@@ -81,4 +83,5 @@ class RunReport:
             "abandoned_runs": self.abandoned,
             "dead_letters": {"opened": self.dead_letters_opened, "closed": self.dead_letters_closed,
                              "open": self.dead_letters_open},
+            **({"suggestions": list(self.suggestions)} if self.suggestions else {}),
         }

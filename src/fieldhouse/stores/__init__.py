@@ -10,7 +10,8 @@ from .result import Conflict, Rejected, UpsertResult
 
 
 def connect(url: str | DatabaseURL) -> BaseStore:
-    """Open the store for a database URL: ``sqlite:///path.db`` or ``postgresql://...``.
+    """Open the store for a database URL: ``sqlite:///path.db``, ``postgresql://...`` or a
+    Delta lake, ``delta:///path/to/lake`` (``pip install 'fieldhouse[delta]'``, docs/lake.md).
 
     Use it as a context manager so the connection is closed::
 
@@ -22,6 +23,14 @@ def connect(url: str | DatabaseURL) -> BaseStore:
         from .sqlite import SQLiteStore
 
         return SQLiteStore(parsed)
+    if parsed.dialect == "delta":
+        try:
+            from .delta import DeltaStore
+        except ImportError as exc:
+            from ..errors import ConfigError
+
+            raise ConfigError(f"a Delta lake needs the delta extra: pip install 'fieldhouse[delta]' ({exc})") from None
+        return DeltaStore(parsed)
     from .postgresql import PostgresStore
 
     return PostgresStore(parsed)

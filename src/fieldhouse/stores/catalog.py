@@ -46,13 +46,16 @@ def kind_of(table: Table) -> str:
 def declaration(table: Table) -> dict[str, Any]:
     """A table's declaration as JSON: enough to rebuild an equal :class:`Table`.  Columns
     are ``[name, type]`` pairs in declaration order (a JSON object's keys are sorted)."""
-    return {
+    decl = {
         "columns": [[name, str(col.type) + ("" if col.nullable else " not null")] for name, col in table.columns.items()],
         "primary_key": list(table.primary_key),
         "version": table.version,
         "written_at": table.written_at,
         "parent_key": list(table.parent_key) if table.parent_key else None,
     }
+    if getattr(table, "partition_by", None):
+        decl["partition_by"] = list(table.partition_by)
+    return decl
 
 
 def merged(stored: Mapping[str, Any] | None, table: Table) -> dict[str, Any]:
@@ -92,7 +95,8 @@ class CatalogEntry:
         d = self.declaration
         return Table(self.name, columns={name: spec for name, spec in d["columns"]}, primary_key=list(d["primary_key"]),
                      version=d["version"], written_at=d.get("written_at"),
-                     parent_key=tuple(d["parent_key"]) if d.get("parent_key") else None)
+                     parent_key=tuple(d["parent_key"]) if d.get("parent_key") else None,
+                     partition_by=tuple(d["partition_by"]) if d.get("partition_by") else None)
 
     @classmethod
     def from_row(cls, row: Mapping[str, Any]) -> CatalogEntry:

@@ -30,7 +30,10 @@ class Stores:
 
     @classmethod
     def of(cls, data: Any, control: Any | None = None) -> Stores:
-        control = data if control is None else control
+        if control is None:
+            # a data-only store (a Delta lake) names its own default control store
+            default = getattr(data, "default_control", None)
+            control = default() if default is not None and not data.capabilities.control else data
         if not control.capabilities.control:
             raise ConfigError(f"{control.url.redacted} cannot hold fieldhouse's control tables "
                               "(run ledger, watermarks, dead letters, raw zone): give a SQLite or "
