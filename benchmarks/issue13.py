@@ -103,6 +103,8 @@ def wal_of(admin: psycopg.Connection, table: str, start: str, end: str) -> dict[
 
 def fieldhouse_scenario(store: Any, admin: psycopg.Connection, table: fieldhouse.Table, batch: list[dict],
                         wal: bool) -> dict[str, Any]:
+    if wal:  # a physical slot keeps the WAL from here until it is inspected (a shared server checkpoints)
+        admin.execute("SELECT pg_create_physical_replication_slot(%s, true)", (DB,))
     start = admin.execute("SELECT pg_current_wal_lsn()").fetchone()[0]
     t0 = time.perf_counter()
     result = store.upsert(table, batch)
@@ -110,7 +112,10 @@ def fieldhouse_scenario(store: Any, admin: psycopg.Connection, table: fieldhouse
     end = admin.execute("SELECT pg_current_wal_flush_lsn()").fetchone()[0]
     out: dict[str, Any] = {"seconds": secs, "counts": result.counts()}
     if wal:
-        out.update(wal_of(admin, table.name, str(start), str(end)))
+        try:
+            out.update(wal_of(admin, table.name, str(start), str(end)))
+        finally:
+            admin.execute("SELECT pg_drop_replication_slot(%s)", (DB,))
     out.update(dead_tuples(admin, store.conn, table.name))
     vacuum(admin, table.name)
     return out
@@ -157,6 +162,8 @@ def run_postgres(args: argparse.Namespace, rows: list[dict], mixed: list[dict], 
                     f"loop {args.loop_rows / runs['loop'][-1]:,.0f} rows/s")
     finally:
         with psycopg.connect(args.url, autocommit=True) as root:
+            root.execute("SELECT pg_drop_replication_slot(slot_name) FROM pg_replication_slots WHERE slot_name = %s",
+                         (DB,))
             root.execute(f"DROP DATABASE IF EXISTS {DB}")
     rate = {k: n / median(v) for k, v in runs.items() if k in ("staged_merge", "copy_text", "copy_binary")}
     rate["loop"] = args.loop_rows / median(runs["loop"])

@@ -182,6 +182,10 @@ def adapt_rows(table: Table, rows: list[tuple[Any, ...]], adapt: Mapping[str, Ca
     adapters = [(adapt or {}).get(table.columns[c].type.name) for c in table.content_columns]
     if not any(adapters):
         return rows
+    kinds = [table.columns[c].type.name for c in table.content_columns]
+    if sum(fn is not None for fn in adapters) == 1:
+        i = next(j for j, fn in enumerate(adapters) if fn is not None)
+        return _adapt_one(rows, i, adapters[i], kinds[i] in _REMEMBER)
     adapted = []
     for values in rows:
         row = list(values)
@@ -190,6 +194,28 @@ def adapt_rows(table: Table, rows: list[tuple[Any, ...]], adapt: Mapping[str, Ca
                 row[i] = fn(row[i])
         adapted.append(tuple(row))
     return adapted
+
+
+def _adapt_one(rows: list[tuple[Any, ...]], i: int, fn: Callable[[Any], Any], remember: bool
+               ) -> list[tuple[Any, ...]]:
+    """``adapt_rows`` when one column has an adapter.  ``remember``: a date or timestamp,
+    whose previous value's adapted form is reused when the next row has the same value
+    (a batch often carries one capture time for many rows); equal values of these types
+    adapt to the same text."""
+    out = []
+    add = out.append
+    last: Any = None
+    text: Any = None
+    for values in rows:
+        value = values[i]
+        if value is None:
+            add(values)
+            continue
+        if not remember or value != last or type(value) is not type(last):
+            text = fn(value)
+            last = value
+        add((*values[:i], text, *values[i + 1:]))
+    return out
 
 
 # ------------------------------------------------------------------ generated converter

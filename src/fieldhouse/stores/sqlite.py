@@ -11,6 +11,7 @@ import threading
 from collections.abc import Callable, Iterator, Sequence
 from datetime import date, datetime
 from decimal import Decimal
+from operator import itemgetter
 from typing import Any
 
 from ..errors import StoreConnectionError
@@ -170,17 +171,36 @@ class SQLiteStore(BaseStore):
         return changed
 
     # -- writes ----------------------------------------------------------------------
-    def _apply(self, table: Table, prepared: Prepared, mode: str, written_at: datetime) -> dict[str, int]:
-        if not prepared.rows:
+    def _apply(self, table: Table, prepared: Prepared, mode: str, written_at: datetime) -> dict[str, Any]:
+        """Classify first on a narrow stage (key, version, rank), then send the rows
+        straight to the table with one upsert each (executemany), only if some are new or
+        newer.  The write lock is held throughout, so the classification is exact."""
+        rows = prepared.rows
+        if not rows:
             return {}
+        columns = table.content_columns
+        pick = itemgetter(*[columns.index(k) for k in table.primary_key], columns.index(table.version), -1)
         cur = self.conn.cursor()
-        cur.execute(sql.drop_stage())
-        cur.execute(sql.create_stage(table))
+        cur.execute(sql.drop_stage(sql.KEY_STAGE))
+        cur.execute(sql.create_key_stage(table))
         try:
-            cur.executemany(sql.fill_stage(table), prepared.rows)
-            return self._apply_stage(cur, table, mode, written_at, prepared.conflict_limit)
+            cur.executemany(sql.fill_key_stage(table), map(pick, rows))
+            inserted, newer, same, older, refreshed = cur.execute(sql.classify(table, sql.KEY_STAGE)).fetchone()
+            conflicts = []
+            if mode == "upsert" and older and prepared.conflict_limit:
+                conflicts = self._conflicts(table, cur.execute(
+                    sql.sample_stale(table, sql.KEY_STAGE), (prepared.conflict_limit,)).fetchall())
+            if inserted or (newer and mode == "upsert"):
+                if table.written_at:
+                    extra = (timestamp_text(written_at),)
+                    rows = [row + extra for row in rows]
+                cur.executemany(sql.upsert_rows(table, mode), rows)
         finally:
-            cur.execute(sql.drop_stage())
+            cur.execute(sql.drop_stage(sql.KEY_STAGE))
+        if mode == "insert_new":
+            return {"inserted": inserted, "unchanged": newer + same + older}
+        return {"inserted": inserted, "updated": newer, "unchanged": same, "stale": older,
+                "refreshed": refreshed, "conflicts": conflicts}
 
     def _apply_stage(self, cur: sqlite3.Cursor, table: Table, mode: str, written_at: datetime,
                      conflict_limit: int = 0) -> dict[str, Any]:

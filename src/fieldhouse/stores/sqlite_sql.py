@@ -110,6 +110,35 @@ def fill_stage(table: Table, stage: str = STAGE) -> str:
     return f"INSERT INTO temp.{quote(stage)} ({_cols(names)}) VALUES ({', '.join('?' * len(names))})"
 
 
+KEY_STAGE = "_fh_keys"
+
+
+def create_key_stage(table: Table) -> str:
+    """A narrow stage: the key, the version and the rank of each row (what classifying
+    needs); the rows themselves go straight to :func:`upsert_rows`."""
+    names = [*table.primary_key, table.version]
+    defs = [f"{quote(c)} {type_sql(table.columns[c].type)}" for c in names]
+    return f"CREATE TEMP TABLE {quote(KEY_STAGE)} ({', '.join(defs)}, {quote(HASH_COLUMN)} TEXT)"
+
+
+def fill_key_stage(table: Table) -> str:
+    names = [*table.primary_key, table.version, HASH_COLUMN]
+    return f"INSERT INTO temp.{quote(KEY_STAGE)} ({_cols(names)}) VALUES ({', '.join('?' * len(names))})"
+
+
+def upsert_rows(table: Table, mode: str) -> str:
+    """One row at a time (executemany): insert a new key; for an existing one overwrite
+    only when the row's (version, rank) is greater (``upsert``) or never (``insert_new``).
+    The written_at time is the last parameter when the table has one."""
+    names = [*table.content_columns, HASH_COLUMN, *([table.written_at] if table.written_at else [])]
+    head = (f"INSERT INTO {qualified(table)} AS t ({_cols(names)}) VALUES ({', '.join('?' * len(names))}) "
+            f"ON CONFLICT ({_cols(list(table.primary_key))}) DO ")
+    if mode == "insert_new":
+        return head + "NOTHING"
+    updates = ", ".join(f"{quote(c)} = excluded.{quote(c)}" for c in names if c not in table.primary_key)
+    return head + f"UPDATE SET {updates} WHERE {_rank('excluded', table)} > {_rank('t', table)}"
+
+
 def _key_join(table: Table) -> str:
     return " AND ".join(f"t.{quote(k)} = s.{quote(k)}" for k in table.primary_key)
 
