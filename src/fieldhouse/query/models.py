@@ -54,6 +54,8 @@ class UnitRecord(_Result):
     counts: dict[str, dict[str, int]] | None = None
     error: str | None = None
     traceback: str | None = None
+    #: ``engine:host:pid`` of the process that ran the unit (``local:...`` in the driver).
+    worker: str | None = None
 
 
 class RunDetail(RunSummary):

@@ -77,6 +77,7 @@ UNITS_TABLE = Table(
         "counts": "json",
         "error": "text",
         "traceback": "text",
+        "worker": "text",  # engine:host:pid of the process that ran it (added in schema 1)
         "updated_at": "timestamptz",
     },
     primary_key=["run_id", "unit_key"],
@@ -256,9 +257,15 @@ def abandon(store: Store, run: Mapping[str, Any], reason: str) -> dict[str, Any]
 def unit_row(run: RunRecord, key: str, kind: str, status: str, *, attempts: int = 1,
              started_at: datetime | None = None, duration: float | None = None,
              counts: Mapping[str, Any] | None = None, error: str | None = None,
-             traceback: str | None = None) -> dict[str, Any]:
+             traceback: str | None = None, worker: str | None = None) -> dict[str, Any]:
     return {
         "run_id": run.run_id, "unit_key": key, "kind": kind, "source": run.row["source"],
         "status": status, "attempts": attempts, "started_at": started_at, "duration": duration,
-        "counts": dict(counts or {}), "error": error, "traceback": traceback, "updated_at": stamp(),
+        "counts": dict(counts or {}), "error": error, "traceback": traceback,
+        "worker": worker or local_worker(), "updated_at": stamp(),
     }
+
+
+def local_worker() -> str:
+    """The ``worker`` of a unit run in the driver's own process: ``local:host:pid``."""
+    return f"local:{host_name()}:{os.getpid()}"
