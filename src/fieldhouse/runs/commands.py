@@ -74,7 +74,7 @@ def run_source(source: Source, settings: Settings, command: str, options: Source
         with open_stores(settings, data, control) as stores, \
                 shrink_policy(settings.shrink_min_fraction, accept=accept_shrink), \
                 ExitStack() as engine:
-            running = None if executor is None else engine.enter_context(open_executor(spec or executor))
+            running = executor if spec is None else engine.enter_context(open_executor(spec))
             job_for = None
             if running is not None and running.distributed:
                 job_for = _jobs(source, settings, command, context.options, stores, accept_shrink, running)

@@ -10,6 +10,7 @@ rule that makes replay idempotent).  The sources' static units then run on the d
 
 from __future__ import annotations
 
+from contextlib import ExitStack
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from typing import Any
@@ -23,7 +24,7 @@ from ...stores import Store, connect
 from . import open_executor
 
 #: Chunks per worker: small enough to balance, large enough to amortise a job.
-CHUNKS_PER_WORKER = 4
+CHUNKS_PER_WORKER = 2
 MAX_CHUNK = 200
 
 
@@ -78,7 +79,8 @@ def replay(store: Store, *, source: str | None = None, since: date | datetime | 
                 store.ensure_table(table)
     control.ensure_table(RAW_TABLE)
     report = ReplayReport()
-    with open_executor(executor) as running:
+    with ExitStack() as opened:
+        running = opened.enter_context(open_executor(executor)) if isinstance(executor, str) else executor
         size = max(1, min(MAX_CHUNK, -(-len(keys) // (running.workers * CHUNKS_PER_WORKER))))
         control_url = None if control is store else control.url
         jobs = [ReplayJob(store.url, control_url, tuple(keys[i:i + size])) for i in range(0, len(keys), size)]
