@@ -86,6 +86,9 @@ class Table:
     comparisons.  ``parent_key``, if given, names primary-key columns (fewer than the whole
     key) whose values identify a parent whose rows arrive as whole snapshots: a newer
     snapshot of a parent replaces its rows (see ``store.upsert(..., snapshots=)``).
+    ``partition_by``, if given, names primary-key columns to partition the stored table by
+    (a Delta table's Hive-style folders); stores that cannot partition ignore it (capability
+    ``partitions``).
     """
 
     name: str
@@ -94,6 +97,7 @@ class Table:
     version: str
     written_at: str | None = None
     parent_key: tuple[str, ...] | list[str] | None = None
+    partition_by: tuple[str, ...] | list[str] | None = None
     schema: str | None = field(init=False, default=None)
     base_name: str = field(init=False, default="")
 
@@ -160,6 +164,24 @@ class Table:
         object.__setattr__(self, "primary_key", tuple(key))
         if self.parent_key is not None:
             object.__setattr__(self, "parent_key", self._checked_parent_key(parsed, key))
+        if self.partition_by is not None:
+            object.__setattr__(self, "partition_by", self._checked_partition_by(parsed, key))
+
+    def _checked_partition_by(self, parsed: Mapping[str, Column], key: list[str]) -> tuple[str, ...] | None:
+        where = f"table {self.name}: partition_by"
+        cols = [self.partition_by] if isinstance(self.partition_by, str) else list(self.partition_by or ())
+        if not cols:
+            return None
+        if len(set(cols)) != len(cols):
+            raise SchemaError(f"{where} names a column twice")
+        for col in cols:
+            if col not in parsed:
+                raise SchemaError(f"{where} column {col!r} is not a column")
+            if col not in key:
+                raise SchemaError(f"{where} column {col!r} is not a primary key column")
+            if parsed[col].type.name in ("json", "float"):
+                raise SchemaError(f"{where} column {col!r} has type {parsed[col].type.name}, which cannot partition")
+        return tuple(cols)
 
     def _checked_parent_key(self, parsed: Mapping[str, Column], key: list[str]) -> tuple[str, ...]:
         where = f"table {self.name}: parent_key"

@@ -20,7 +20,7 @@ from .yamlnodes import Doc
 
 TOP_KEYS = ("description", "targets")
 TARGET_KEYS = ("table", "description", "rows", "primary_key", "version", "written_at",
-               "columns", "filter", "checks", "foreign_keys", "snapshot")
+               "columns", "filter", "checks", "foreign_keys", "snapshot", "partition_by")
 SNAPSHOT_KEYS = ("parent", "version")
 COLUMN_KEYS = ("type", "nullable", "path", "expr", "value", "description")
 SOURCE_KEYS = ("path", "expr", "value")
@@ -166,6 +166,9 @@ def _target(doc: Doc, name: str, key_node: yaml.Node, node: yaml.Node) -> Target
     snapshot = None
     if "snapshot" in spec:
         snapshot = doc.attempt(_snapshot, doc, where, spec["snapshot"], columns, key, version)
+    partition_by = None
+    if "partition_by" in spec:
+        partition_by = doc.attempt(doc.names, spec["partition_by"][1], f"{where}: partition_by")
     if len(doc.problems) > before:
         raise doc.problems.pop()  # the target is not built; its mistakes are all noted
     assert version is not None and table_name is not None
@@ -178,6 +181,7 @@ def _target(doc: Doc, name: str, key_node: yaml.Node, node: yaml.Node) -> Target
             version=version,
             written_at=written_at,
             **parent_key,
+            partition_by=partition_by or None,
         )
     except SchemaError as exc:
         raise doc.error(key_node, f"{where}: {exc}") from None

@@ -22,6 +22,8 @@ class Capabilities:
     control
         The store can hold fieldhouse's own control tables: run ledger, units, watermarks,
         dead letters, raw landing zone, table catalog.
+    partitions
+        ``Table(..., partition_by=...)`` partitions the stored table (others ignore it).
     """
 
     transactions: bool = True
@@ -30,8 +32,13 @@ class Capabilities:
     server_side_cursors: bool = False
     snapshots: bool = False
     control: bool = False
+    partitions: bool = False
 
 
 #: SQLite and PostgreSQL: everything.
 FULL = Capabilities(transactions=True, multi_table_transactions=True, locks=True,
                     server_side_cursors=True, snapshots=True, control=True)
+
+#: Delta Lake: data only (one Delta commit per batch; no locks, no control tables).
+DELTA = Capabilities(transactions=True, multi_table_transactions=False, locks=False,
+                     server_side_cursors=True, snapshots=True, control=False, partitions=True)
