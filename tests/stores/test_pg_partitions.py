@@ -11,7 +11,6 @@ import pytest
 
 import fieldhouse
 from fieldhouse import SchemaError
-
 from fieldhouse.stores.postgresql_partitions_sql import LIST_PARTITIONS
 from fieldhouse.stores.postgresql_sql import qualified
 
