@@ -39,7 +39,8 @@ def test_capabilities_of_the_sql_stores(db_url):
     with fieldhouse.connect(db_url) as store:
         caps = store.capabilities
     assert caps == Capabilities(transactions=True, multi_table_transactions=True, locks=True,
-                                server_side_cursors=True, snapshots=True, control=True)
+                                server_side_cursors=True, snapshots=True, control=True,
+                                partitions=store.url.dialect == "postgresql")
     with pytest.raises(dataclasses.FrozenInstanceError):
         caps.control = False  # type: ignore[misc]
 
