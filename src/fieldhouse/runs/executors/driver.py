@@ -12,6 +12,7 @@ import logging
 from collections.abc import Callable, Iterator
 from typing import Any
 
+from ...errors import error_text
 from ...sources.units import Unit
 from ...sources.watermarks import set_watermark
 from ...stores.roles import Stores
@@ -57,8 +58,14 @@ def run_units(stores: Stores, plan: list[Unit], run: ledger.RunRecord, executor:
             run, unit.key, unit.kind, RUNNING, attempts=attempts, started_at=started_at)])
         pending[unit.key] = (unit, letter if retrying else None, attempts, started_at)
         jobs.append(job_for(unit.key))
-    for report in executor.map(JOBS[executor.name], jobs):
-        yield _record(stores, run, report, *pending.pop(report.key)), report.http_calls
+    try:
+        for report in executor.map(JOBS[executor.name], jobs):
+            yield _record(stores, run, report, *pending.pop(report.key)), report.http_calls
+    except Exception as exc:  # the engine gave up on a job (e.g. dask's KilledWorker)
+        why = f"the {executor.name} executor lost the unit: {error_text(exc)}"
+        for key in list(pending):
+            lost = UnitReport(key, FAILED, f"{executor.name}:lost", error=why)
+            yield _record(stores, run, lost, *pending.pop(key)), 0
 
 
 def _record(stores: Stores, run: ledger.RunRecord, report: UnitReport, unit: Unit,
