@@ -195,7 +195,7 @@ def test_every_mistake_of_a_file_is_reported_at_once_each_with_its_line() -> Non
     err = error_of(MANY)
     lines = str(err).splitlines()
     assert lines == [
-        "m.yaml, line 5: target 'games': unknown key 'colour'; allowed keys are table, description, rows, primary_key, version, written_at, columns, filter, checks, foreign_keys, snapshot",
+        "m.yaml, line 5: target 'games': unknown key 'colour'; allowed keys are table, description, rows, primary_key, version, written_at, columns, filter, checks, foreign_keys, snapshot, partition_by",
         "m.yaml, line 8: target 'games', column 'season': unknown column type 'integer': use one of int, bigint, float, decimal(p,s), text, bool, date, timestamptz, json",
         "m.yaml, line 9: target 'games', column 'pts' has no source: give one of path, expr or value (for the load's capture time: expr: captured_at())",
         "m.yaml, line 10: target 'games': column 'margin' uses 'opp', which is not a column of this target (to read the record, use path('opp'))",
