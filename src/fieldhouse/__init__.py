@@ -40,7 +40,7 @@ _PUBLIC = {
     # fetching, the raw zone, replay, archives
     "Fetcher": "sources.http", "FetchPolicy": "sources.http", "Response": "sources.http",
     "RawResponse": "sources.raw", "land": "sources.raw",
-    "ingest": "sources.replay", "replay": "sources.replay",
+    "ingest": "sources.replay", "replay": "runs.executors.replay",
     "ArchiveFetcher": "sources.archive", "export_archive": "sources.archive",
     "import_archive": "sources.archive",
     # writing a source

@@ -41,18 +41,24 @@ def replay_command(
     since: SinceOption = None,
     db: DbOption = None,
     as_json: JsonOption = False,
+    executor: Annotated[str, typer.Option(
+        "--executor", help="Where the responses are applied: local (this process), dask, "
+        "dask://HOST:PORT, spark, spark://HOST:PORT (docs/scale.md).")] = "local",
 ) -> None:
     """Re-run the mappings over the stored raw responses, oldest first, without any network
     call.  Replaying twice changes nothing; an older response never brings back older
     values.  Exit code 3 if a response could not be mapped or rows were rejected."""
     from ..runs.commands import open_stores
-    from ..sources.replay import replay
+    from ..runs.executors import ExecutorSpec
+    from ..runs.executors.replay import replay
 
+    spec = ExecutorSpec.parse(executor)  # a bad --executor exits 2 before anything is done
     start = parse_since(since)
     check_source(source)
     settings = settings_for(db)
     with open_stores(settings) as stores:
-        report = replay(stores.data, source=source, since=start, control=stores.control)
+        report = replay(stores.data, source=source, since=start, control=stores.control,
+                        executor=None if spec.kind == "local" else str(spec))
     if as_json:
         print_json(report.as_dict())
     else:

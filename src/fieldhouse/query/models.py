@@ -56,6 +56,8 @@ class UnitRecord(_Result):
     error: str | None = None
     traceback: str | None = None
     filled: dict[str, dict[str, Any]] | None = None
+    #: ``engine:host:pid`` of the process that ran the unit (``local:...`` in the driver).
+    worker: str | None = None
 
 
 class RunDetail(RunSummary):

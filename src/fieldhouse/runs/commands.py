@@ -17,6 +17,7 @@ database of ``settings``).
 
 from __future__ import annotations
 
+import time
 from collections.abc import Callable, Iterator
 from contextlib import ExitStack, contextmanager
 from dataclasses import dataclass
@@ -35,6 +36,7 @@ from . import ledger
 from .audits import AuditRun, record_audit, run_audits
 from .doctor import Check, DoctorReport, check_api, preflight
 from .execute import execute_run
+from .executors import ExecutorSpec, UnitJob, open_executor
 from .report import RunReport
 from .statuses import FAILED
 
@@ -63,15 +65,24 @@ def open_stores(settings: Settings, data: StoreOrURL = None, control: StoreOrURL
 
 def run_source(source: Source, settings: Settings, command: str, options: SourceOptions, *,
                data: StoreOrURL = None, control: StoreOrURL = None, progress: Any = None,
-               accept_shrink: bool = False) -> RunReport:
+               accept_shrink: bool = False, executor: Any = None) -> RunReport:
     """One recorded run of ``source`` with ``options`` (docs/runs.md); ``accept_shrink``
-    applies the responses the shrink guard would hold back as suspect (docs/fetching.md)."""
+    applies the responses the shrink guard would hold back as suspect (docs/fetching.md);
+    ``executor`` (``--executor``: local, dask, dask://host:port, spark, spark://...) runs the
+    units on workers (docs/scale.md)."""
+    spec = None if executor is None or not isinstance(executor, str) else ExecutorSpec.parse(executor)
     options = with_archive(settings, options)
     context = source.open(settings, options)
-    arguments = {**context.options.arguments(), **({"accept_shrink": True} if accept_shrink else {})}
+    arguments = {**context.options.arguments(), **({"accept_shrink": True} if accept_shrink else {}),
+                 **({"executor": str(spec)} if spec is not None and spec.kind != "local" else {})}
     try:
         with open_stores(settings, data, control) as stores, \
-                shrink_policy(settings.shrink_min_fraction, accept=accept_shrink):
+                shrink_policy(settings.shrink_min_fraction, accept=accept_shrink), \
+                ExitStack() as engine:
+            running = executor if spec is None else engine.enter_context(open_executor(spec))
+            job_for = None
+            if running is not None and running.distributed:
+                job_for = _jobs(source, settings, command, context.options, stores, accept_shrink, running)
             return execute_run(
                 stores.data, control=stores.control, source=source.name, command=command,
                 arguments=arguments,
@@ -80,30 +91,52 @@ def run_source(source: Source, settings: Settings, command: str, options: Source
                 http_calls=lambda: context.http_calls,
                 api_check=None if context.options.offline else (lambda: source.api_check(context)),
                 audits=None if command == "retry" else list(source.audits(context.options)),
-                settings=settings, progress=progress,
+                settings=settings, progress=progress, executor=running, job_for=job_for,
             )
     finally:
         context.close()
 
 
+def _jobs(source: Source, settings: Settings, command: str, options: SourceOptions, stores: Stores,
+          accept_shrink: bool, executor: Any) -> Callable[[str], UnitJob]:
+    """The job factory of a distributed run.  The source's tables (and the raw zone) are
+    created here first, so that workers never race to create them."""
+    from ..sources.raw import RAW_TABLE
+
+    for table in source.tables().values():
+        stores.data.ensure_table(table)
+    stores.control.ensure_table(RAW_TABLE)
+    data_url = stores.data.url
+    control_url = None if stores.control is stores.data else stores.control.url
+    run_id = f"{source.name}-{id(stores)}-{time.time_ns()}"
+
+    def job(key: str) -> UnitJob:
+        return UnitJob(run_id, source.name, command, key, settings, options, data_url, control_url,
+                       accept_shrink=accept_shrink, rate_share=executor.workers)
+
+    return job
+
+
 def sync(source: str, settings: Settings | None = None, *, command: str = "sync", progress: Any = None,
          data: StoreOrURL = None, control: StoreOrURL = None, accept_shrink: bool = False,
-         **options: Any) -> RunReport:
+         executor: Any = None, **options: Any) -> RunReport:
     """``fieldhouse sync SOURCE [options]``: bring the data the options describe up to date
     (``accept_shrink``: ``--accept-shrink``, apply suspect responses on purpose)."""
     found = registry.get(source)
     return run_source(found, settings or get_settings(), command, options_for(found, "sync", options),
-                      data=data, control=control, progress=progress, accept_shrink=accept_shrink)
+                      data=data, control=control, progress=progress, accept_shrink=accept_shrink,
+                      executor=executor)
 
 
 def backfill(source: str, settings: Settings | None = None, *, progress: Any = None,
              data: StoreOrURL = None, control: StoreOrURL = None, accept_shrink: bool = False,
-             **options: Any) -> RunReport:
+             executor: Any = None, **options: Any) -> RunReport:
     """``fieldhouse backfill SOURCE [options]``: several seasons (or the source's unit of
     history), each piece an isolated unit."""
     found = registry.get(source)
     return run_source(found, settings or get_settings(), "backfill", options_for(found, "backfill", options),
-                      data=data, control=control, progress=progress, accept_shrink=accept_shrink)
+                      data=data, control=control, progress=progress, accept_shrink=accept_shrink,
+                      executor=executor)
 
 
 def retry(source: str, settings: Settings | None = None, *, archive: str | None = None, progress: Any = None,

@@ -218,6 +218,8 @@ def execute_run(
     progress: UnitProgress | None = None,
     api_skipped_because: str = "reading an archive: no API call needed",
     control: Store | None = None,
+    executor: Any = None,
+    job_for: Callable[[str], Any] | None = None,
 ) -> RunReport:
     """Run ``units`` of ``source`` as one recorded run; see docs/runs.md.
 
@@ -228,6 +230,9 @@ def execute_run(
     Never raises for a failure of the source or the database: the report says what happened
     (``status``, ``error``, ``exit_code``); KeyboardInterrupt (Ctrl-C, or SIGTERM under
     :func:`~fieldhouse.runs.interrupt.terminate_raises`) is recorded, then re-raised.
+    ``executor`` (an open :class:`~fieldhouse.runs.executors.Executor` whose ``distributed``
+    is true) runs the units on workers, each from ``job_for(unit key)``, a picklable
+    :class:`~fieldhouse.runs.executors.UnitJob` (docs/scale.md); default: in this process.
     """
     stores = Stores.of(store, control)
     control = stores.control
@@ -237,9 +242,10 @@ def execute_run(
     record = ledger.RunRecord(source, command, arguments, conflict_sample=settings.alerts.conflict_sample)
     report = RunReport(record.run_id, source, command)
     base_calls = http_calls() if http_calls else 0
+    worker_calls = [0]  # HTTP calls the workers of a distributed run reported
 
     def calls() -> int:
-        return (http_calls() - base_calls) if http_calls else 0
+        return ((http_calls() - base_calls) if http_calls else 0) + worker_calls[0]
 
     def finish(status: str, error: str | None = None) -> RunReport:
         report.status, report.error, report.http_calls = status, error, calls()
@@ -273,7 +279,9 @@ def execute_run(
         try:
             with control.lock(lock_name(source), wait=wait):
                 return _locked_run(stores, record, report, finish, units=units, audits=audits,
-                                   unit_for_key=unit_for_key, settings=settings, progress=progress)
+                                   unit_for_key=unit_for_key, settings=settings, progress=progress,
+                                   distributed=(executor, job_for, worker_calls)
+                                   if getattr(executor, "distributed", False) else None)
         except LockBusyError:
             others = [r for r in ledger.list_runs(control, source=source, status=RUNNING)
                       if r["run_id"] != record.run_id]
@@ -283,8 +291,24 @@ def execute_run(
                                   "try again when it has finished")
 
 
+def _outcomes(stores: Stores, plan: list[Unit], record: ledger.RunRecord, progress: UnitProgress,
+              distributed) -> Iterable[UnitOutcome]:
+    """Each unit's outcome: run here one after the other, or on the executor's workers."""
+    if distributed is None:
+        for unit in plan:
+            progress.unit_started(unit.key)
+            yield run_unit(stores, unit, record)
+        return
+    from .executors.driver import run_units
+
+    executor, job_for, worker_calls = distributed
+    for outcome, calls in run_units(stores, plan, record, executor, job_for):
+        worker_calls[0] += calls
+        yield outcome
+
+
 def _locked_run(stores: Stores, record: ledger.RunRecord, report: RunReport, finish, *, units, audits,
-                unit_for_key, settings: Settings, progress: UnitProgress) -> RunReport:
+                unit_for_key, settings: Settings, progress: UnitProgress, distributed=None) -> RunReport:
     source, control = record.row["source"], stores.control
     heartbeat = Heartbeat(control, record, settings.run_heartbeat_interval)
     try:
@@ -296,15 +320,13 @@ def _locked_run(stores: Stores, record: ledger.RunRecord, report: RunReport, fin
         record.update(units_total=len(plan))
         progress.start(len(plan))
         try:
-            for unit in plan:
-                progress.unit_started(unit.key)
-                outcome = run_unit(stores, unit, record)
+            for outcome in _outcomes(stores, plan, record, progress, distributed):
                 report.units.append(outcome)
                 if outcome.dead_letter == "opened":
-                    report.dead_letters_opened.append(unit.key)
+                    report.dead_letters_opened.append(outcome.key)
                 elif outcome.dead_letter == "closed":
-                    report.dead_letters_closed.append(unit.key)
-                progress.unit_done(unit.key, outcome.status, outcome.error or "")
+                    report.dead_letters_closed.append(outcome.key)
+                progress.unit_done(outcome.key, outcome.status, outcome.error or "")
                 record.update(counts=report.counts(), http_calls=report.http_calls, filled=report.filled(),
                               units_failed=sum(u.status == FAILED for u in report.units))
                 record.save(control)  # between units: progress and a heartbeat

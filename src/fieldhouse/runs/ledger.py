@@ -83,6 +83,7 @@ UNITS_TABLE = Table(
         "counts": "json",
         "error": "text",
         "traceback": "text",
+        "worker": "text",  # engine:host:pid of the process that ran it (added in schema 1)
         "updated_at": "timestamptz",
         "filled": "json",
     },
@@ -291,10 +292,16 @@ def abandon(store: Store, run: Mapping[str, Any], reason: str) -> dict[str, Any]
 def unit_row(run: RunRecord, key: str, kind: str, status: str, *, attempts: int = 1,
              started_at: datetime | None = None, duration: float | None = None,
              counts: Mapping[str, Any] | None = None, error: str | None = None,
-             traceback: str | None = None, filled: Mapping[str, Any] | None = None) -> dict[str, Any]:
+              traceback: str | None = None, filled: Mapping[str, Any] | None = None,
+              worker: str | None = None) -> dict[str, Any]:
     return {
         "run_id": run.run_id, "unit_key": key, "kind": kind, "source": run.row["source"],
         "status": status, "attempts": attempts, "started_at": started_at, "duration": duration,
         "counts": dict(counts or {}), "error": error, "traceback": traceback, "updated_at": stamp(),
-        "filled": dict(filled or {}),
+        "filled": dict(filled or {}), "worker": worker or local_worker(),
     }
+
+
+def local_worker() -> str:
+    """The ``worker`` of a unit run in the driver's own process: ``local:host:pid``."""
+    return f"local:{host_name()}:{os.getpid()}"

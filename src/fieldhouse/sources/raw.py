@@ -29,7 +29,7 @@ from __future__ import annotations
 import base64
 import gzip
 import json
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field, replace
 from datetime import UTC, date, datetime, time
 from typing import Any
@@ -180,6 +180,28 @@ def raw_responses(store: Store, *, source: str | None = None, endpoint: str | No
         where["captured_at"] = (">=", start)
     rows = store.iter_rows(RAW_TABLE, where=where, order_by=REPLAY_ORDER, batch_size=batch_size)
     return (RawResponse.from_row(r) for r in rows)
+
+
+KEY_COLUMNS = ("source", "endpoint", "params", "content_hash")
+
+
+def raw_keys(store: Store, *, source: str | None = None,
+             since: date | datetime | None = None) -> Iterator[dict[str, Any]]:
+    """The keys (no bodies) of the stored responses :func:`raw_responses` would give, in
+    the same order (a distributed replay hands them out to workers)."""
+    if not store.table_exists(RAW_TABLE):
+        return iter(())
+    where: dict[str, Any] = {"source": source} if source is not None else {}
+    start = _since(since)
+    if start is not None:
+        where["captured_at"] = (">=", start)
+    return store.iter_rows(RAW_TABLE, where=where, columns=list(KEY_COLUMNS), order_by=REPLAY_ORDER)
+
+
+def raw_by_key(store: Store, key: Mapping[str, Any]) -> RawResponse | None:
+    """The stored response of one key (``source, endpoint, params, content_hash``)."""
+    rows = store.rows(RAW_TABLE, where={k: key[k] for k in KEY_COLUMNS})
+    return RawResponse.from_row(rows[0]) if rows else None
 
 
 def raw_count(store: Store) -> int:

@@ -209,26 +209,34 @@ def replay(store: Store, *, source: str | None = None, since: date | datetime | 
     seen: set[str] = set()
     for raw in raw_responses(store if control is None else control, source=source, since=since):
         seen.add(raw.source)
-        handler = handler_for(raw.source, raw.endpoint)
-        if handler is None:
-            key = f"{raw.source}/{raw.endpoint}"
-            report.unhandled[key] = report.unhandled.get(key, 0) + 1
-            continue
-        try:
-            with store.transaction():
-                results = _apply(store, raw, handler)
-        except FieldhouseError as exc:
-            log.warning("replay of %s %s %s failed: %s", raw.source, raw.endpoint, raw.params_text, exc)
-            report.failures.append((raw.source, raw.endpoint, raw.params_text, str(exc)))
-            continue
-        report.responses += 1
-        report.tables.add(results)
+        replay_one(store, raw, handler_for, report)
     for name in sorted(seen):
-        _replay_static(store, name, report)
+        replay_static(store, name, report)
     return report
 
 
-def _replay_static(store: Store, name: str, report: ReplayReport) -> None:
+def replay_one(store: Store, raw: RawResponse, handler_for: Callable[[str, str], Handler | None],
+               report: ReplayReport) -> None:
+    """Apply one stored response in its own transaction, adding what happened to ``report``
+    (a distributed replay runs this on workers, see fieldhouse.runs.executors)."""
+    handler = handler_for(raw.source, raw.endpoint)
+    if handler is None:
+        key = f"{raw.source}/{raw.endpoint}"
+        report.unhandled[key] = report.unhandled.get(key, 0) + 1
+        return
+    try:
+        with store.transaction():
+            results = _apply(store, raw, handler)
+    except FieldhouseError as exc:
+        log.warning("replay of %s %s %s failed: %s", raw.source, raw.endpoint, raw.params_text, exc)
+        report.failures.append((raw.source, raw.endpoint, raw.params_text, str(exc)))
+        return
+    report.responses += 1
+    report.tables.add(results)
+
+
+def replay_static(store: Store, name: str, report: ReplayReport) -> None:
+    """Write the ``static_units()`` of installed source ``name`` (part of every replay)."""
     from . import registry as sources
 
     if name not in sources.names():

@@ -9,6 +9,7 @@ from __future__ import annotations
 import itertools
 import time
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
+from dataclasses import replace
 from datetime import datetime
 from typing import Any
 
@@ -19,7 +20,8 @@ from psycopg.types.json import Jsonb
 from ..errors import StoreConnectionError, StoreError
 from ..table import Table
 from ..urls import DatabaseURL
-from . import pipeline, reads
+from . import partitions, pipeline, reads
+from . import postgresql_partitions_sql as psql_partitions
 from . import postgresql_sql as sql
 from .base import BaseStore, log
 from .capabilities import FULL
@@ -36,13 +38,14 @@ class PostgresStore(BaseStore):
     with a concurrent writer are retried whole (they were rolled back, so this is safe)."""
 
     dialect = "postgresql"
-    capabilities = FULL
+    capabilities = replace(FULL, partitions=True)
     adapt = ADAPT
     sql = sql
     max_attempts = 5
 
     def __init__(self, url: DatabaseURL, *, connect_timeout: int = 10) -> None:
         super().__init__(url)
+        self._partitions: dict[str, set[str]] = {}  # partitions known to exist (committed)
         try:
             self.conn = psycopg.connect(
                 url.postgres_conninfo(), autocommit=True, connect_timeout=connect_timeout,
@@ -93,7 +96,35 @@ class PostgresStore(BaseStore):
     def _create_or_evolve(self, table: Table) -> bool:
         if table.schema:
             self.conn.execute(sql.create_schema(table))
-        return super()._create_or_evolve(table)
+        if not table.partition_by and not self.table_exists(table):
+            return super()._create_or_evolve(table)
+        return self._partitioned_table(table)  # partition_by, or a table that exists
+
+    # -- partitions (docs/scale.md; the SQL in postgresql_partitions_sql.py) --------------
+    def _partitioned_table(self, table: Table) -> bool:
+        partitions.check(table)
+        if self.table_exists(table):
+            found = self.conn.execute(psql_partitions.DESCRIBE_PARTITIONING, (sql.regclass_name(table),)).fetchone()
+            partitions.refuse_change(table, found[0] if found else None)
+            return super()._create_or_evolve(table)
+        self.conn.execute(psql_partitions.create_partitioned(table))
+        return True
+
+    def _ensure_partitions(self, table: Table, rows: list) -> None:
+        """Create the partitions ``rows`` fall in (advisory lock + IF NOT EXISTS)."""
+        known = self._partitions.setdefault(table.name, set())
+        committed = not self.in_transaction  # else an enclosing rollback may undo them
+        wanted = {n: ddl for n, ddl in partitions.needed(table, rows).items() if n not in known}
+        if not wanted:
+            return
+        with self.transaction():
+            have = {r[0] for r in self.conn.execute(psql_partitions.LIST_PARTITIONS, (sql.regclass_name(table),))}
+            for name, ddl in sorted(wanted.items()):
+                if name not in have:
+                    self.conn.execute(psql_partitions.PARTITION_LOCK, (psql_partitions.PARTITION_LOCK_CLASS, name))
+                    self.conn.execute(ddl)
+        if committed:
+            known.update(wanted)
 
     def _describe(self, table: Table) -> tuple[dict[str, str], list[str]] | None:
         name = sql.regclass_name(table)
@@ -127,8 +158,12 @@ class PostgresStore(BaseStore):
     pipeline_chunk = 100_000
 
     def _write(self, table: Table, rows: Iterable[Mapping[str, Any]], mode: str,
-               snapshots: Iterable[tuple[Any, Any]] | None = None,
-               conflict_limit: int = CONFLICT_LIMIT) -> UpsertResult:
+                snapshots: Iterable[tuple[Any, Any]] | None = None,
+                conflict_limit: int = CONFLICT_LIMIT) -> UpsertResult:
+        if table.partition_by:
+            rows = rows if isinstance(rows, list | tuple) else list(rows)
+            self._require_table(table)
+            self._ensure_partitions(table, rows)
         if table.parent_key:  # snapshot batches are written in one statement, whatever their size
             return super()._write(table, rows, mode, snapshots, conflict_limit)
         if not isinstance(rows, list | tuple):
@@ -279,26 +314,36 @@ class PostgresStore(BaseStore):
         cur = self.conn.cursor()
         params = (written_at,) if table.written_at else ()
         if mode == "insert_new":
-            inserted, _ = cur.execute(sql.apply_stage(table, stage, mode), params).fetchone()
+            inserted, _ = self._apply_sql(cur, table, stage, mode, params)
             cur.execute(sql.drop_stage(stage))
             return {"inserted": inserted, "unchanged": total - inserted}
-        if mode == "replace":
+        if mode == "replace" and not table.partition_by:
             return self._apply_replace(cur, table, stage, total, params)
-        bounds: tuple[Any, ...] = ()
-        if ranged:
-            bounds = cur.execute(sql.stage_bounds(table, stage)).fetchone()
-        new, newer, same, older, refreshed = cur.execute(sql.classify(table, stage, ranged), bounds).fetchone()
-        inserted = updated = 0
-        if new == total:  # nothing of the stage is stored: no join needed to pick the rows
-            inserted, updated = cur.execute(sql.apply_stage(table, stage, mode), params).fetchone()
-        elif new or newer:
-            inserted, updated = cur.execute(
-                sql.write_new_or_newer(table, stage, ranged), (*params, *bounds)).fetchone()
-        if inserted + updated == new + newer:
+        if table.partition_by:
+            # no xmax from a partitioned table: the statements of postgresql_partitions_sql,
+            # which write every staged row the rule lets through
+            refreshed = cur.execute(sql.count_refreshed(table, stage, ranged)).fetchone()[0]
+            inserted, updated = self._apply_sql(cur, table, stage, mode, params)
+            settled = inserted + updated == total or mode == "replace"
+            settled_equal = total
+        else:
+            bounds: tuple[Any, ...] = ()
+            if ranged:
+                bounds = cur.execute(sql.stage_bounds(table, stage)).fetchone()
+            new, newer, same, older, refreshed = cur.execute(sql.classify(table, stage, ranged), bounds).fetchone()
+            inserted = updated = 0
+            if new == total:  # nothing of the stage is stored: no join needed to pick the rows
+                inserted, updated = self._apply_sql(cur, table, stage, mode, params)
+            elif new or newer:
+                inserted, updated = cur.execute(
+                    sql.write_new_or_newer(table, stage, ranged), (*params, *bounds)).fetchone()
             # every row classified new or newer was written; the others were identical or
             # older when classified, and stored rows only get newer, so they still are not
             # written: counted as classified
-            equal = inserted + updated + same
+            settled = inserted + updated == new + newer
+            settled_equal = inserted + updated + same
+        if settled:
+            equal = settled_equal
         else:
             # a concurrent writer got to some keys between classify and write: count what
             # the table holds now (rows we wrote are locked by us until commit)
@@ -325,6 +370,16 @@ class PostgresStore(BaseStore):
         cur.execute(sql.drop_stage(stage))
         return {"inserted": inserted, "updated": updated, "unchanged": total - inserted - updated,
                 "stale": 0, "refreshed": min(refreshed, updated)}
+
+    def _apply_sql(self, cur: Any, table: Table, stage: str, mode: str, params: tuple) -> tuple[int, int]:
+        """(inserted, updated) of the statement(s) applying ``stage``: one statement, or
+        for a partitioned table the statements of postgresql_partitions_sql.apply_stage."""
+        if not table.partition_by:
+            inserted, updated = cur.execute(sql.apply_stage(table, stage, mode), params).fetchone()
+            return inserted, updated
+        counts = [cur.execute(q, params if "%s" in q else ()).fetchone()[0]
+                  for q in psql_partitions.apply_stage(table, stage, mode)]
+        return counts[0], (counts[2] if len(counts) > 2 else 0)
 
     # -- reads -----------------------------------------------------------------------
     def _decoder(self, table: Table, columns: list[str]) -> Callable[[Sequence[Any]], dict[str, Any]]:

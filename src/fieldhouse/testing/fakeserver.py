@@ -24,6 +24,7 @@ import json
 import socket
 import struct
 import threading
+import time
 from collections import deque
 from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
@@ -75,6 +76,8 @@ class Seen:
     query: dict[str, str]
     headers: dict[str, str]
     fault: str | None
+    #: When the request arrived (``time.monotonic()`` of the test process): rate-limit tests.
+    at: float = field(default_factory=time.monotonic)
 
 
 class FakeStatsServer:

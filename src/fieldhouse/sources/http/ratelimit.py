@@ -29,9 +29,10 @@ class RateLimiter:
         self._lock = threading.Lock()
 
     def next_gap(self) -> float:
+        share = _share
         if self.jitter == 0:
-            return self.min_interval
-        return max(0.0, self.min_interval + self.rng.uniform(-self.jitter, self.jitter))
+            return self.min_interval * share
+        return max(0.0, self.min_interval + self.rng.uniform(-self.jitter, self.jitter)) * share
 
     def wait(self) -> float:
         """Sleep until this request may start; return how long it slept."""
@@ -45,3 +46,14 @@ class RateLimiter:
                     self.clock.sleep(slept)
             self._last = self.clock.monotonic()
             return slept
+
+
+#: How many workers share each host's rate limit in this process (1: not shared).
+_share = 1
+
+
+def share_among(workers: int) -> None:
+    """A worker of a distributed run (see docs/scale.md): its gaps become ``workers`` times
+    longer, so that all the run's workers together send no faster than one process would."""
+    global _share
+    _share = max(1, int(workers))
