@@ -105,7 +105,7 @@ def test_optimize_and_vacuum_report_their_counts(lake):
 # -------------------------------------------------------------- concurrent writer processes
 
 WRITER = """
-import json, sys
+import json, os, sys
 import fieldhouse
 from datetime import datetime
 table = fieldhouse.Table("scores", columns={"game_id": "text", "pts": "int", "captured_at": "timestamptz"},
@@ -113,6 +113,11 @@ table = fieldhouse.Table("scores", columns={"game_id": "text", "pts": "int", "ca
 with fieldhouse.connect(sys.argv[1]) as store:
     for batch in json.loads(sys.argv[2]):
         store.upsert(table, [{**r, "captured_at": datetime.fromisoformat(r["captured_at"])} for r in batch])
+print("done", flush=True)
+# Every commit is made.  Skip the interpreter's teardown: pyarrow's thread pool can abort it
+# ("terminate called without an active exception", exit -6) when it races the exit
+# (docs/lake.md, Limits).
+os._exit(0)
 """
 BATCH = st.lists(st.tuples(st.sampled_from(["a", "b", "c", "d"]), st.integers(0, 3), st.integers(0, 2)),
                  min_size=1, max_size=4)
@@ -130,9 +135,10 @@ def test_four_writer_processes_with_overlapping_keys_converge(tmp_path_factory, 
         return [{"game_id": k, "pts": p, "captured_at": ts(d).isoformat()} for k, p, d in items]
 
     procs = [subprocess.Popen([sys.executable, "-c", WRITER, url, json.dumps([batch(b) for b in mine])],
-                              stderr=subprocess.PIPE, text=True) for mine in writers]
+                              stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True) for mine in writers]
     for p in procs:
-        assert p.wait(timeout=120) == 0, p.stderr.read()
+        out, err = p.communicate(timeout=120)
+        assert (p.returncode, out) == (0, "done\n"), err
     table = fieldhouse.Table("scores", columns={"game_id": "text", "pts": "int", "captured_at": "timestamptz"},
                              primary_key=["game_id"], version="captured_at")
     with fieldhouse.connect(f"sqlite:///{folder / 'ref.db'}") as ref, fieldhouse.connect(url) as lake:
